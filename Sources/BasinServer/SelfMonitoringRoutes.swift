@@ -1,0 +1,59 @@
+import BasinHTTP
+import Hummingbird
+import Prometheus
+import StorageAPI
+import Synchronization
+
+/// `/metrics` (Prometheus exposition of Basin's own metrics), `/healthz` and `/readyz`.
+struct SelfMonitoringRoutes {
+    let registry: PrometheusCollectorRegistry
+    let store: any MetricStore
+    let lifecycle: ServerLifecycle
+
+    func register(on router: Router<BasinRequestContext>) {
+        router.get("metrics") { _, _ -> Response in
+            let stats = await store.stats()
+            lifecycle.updateGauges(stats)
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(16 << 10)
+            registry.emit(into: &bytes)
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        }
+        router.get("healthz") { _, _ -> Response in
+            text(.ok, "ok\n")
+        }
+        router.get("readyz") { _, _ -> Response in
+            lifecycle.isReady ? text(.ok, "ready\n") : text(.serviceUnavailable, "not ready: shutting down\n")
+        }
+    }
+
+    private func text(_ status: HTTPResponse.Status, _ body: String) -> Response {
+        Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}
+
+/// Readiness and store gauges shared between routes and the serve loop.
+final class ServerLifecycle: Sendable {
+    private let ready = Mutex(true)
+    private let headSeries: Gauge
+    private let headSamples: Gauge
+    private let walBytes: Gauge
+
+    init(registry: PrometheusCollectorRegistry) {
+        headSeries = registry.makeGauge(name: "basin_store_head_series", help: "Series in the in-memory head.")
+        headSamples = registry.makeGauge(name: "basin_store_head_samples", help: "Samples in the in-memory head.")
+        walBytes = registry.makeGauge(name: "basin_store_wal_bytes", help: "Bytes of write-ahead log on disk.")
+    }
+
+    var isReady: Bool { ready.withLock { $0 } }
+
+    func markStopping() { ready.withLock { $0 = false } }
+
+    func updateGauges(_ stats: StoreStats) {
+        headSeries.set(Double(stats.headSeries))
+        headSamples.set(Double(stats.headSamples))
+        walBytes.set(Double(stats.walBytes))
+    }
+}

@@ -1,0 +1,101 @@
+import BasinHTTP
+import DialectDatadog
+import DialectPrometheus
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import NIOCore
+import Prometheus
+import StorageAPI
+import StorageEngine
+import Synchronization
+
+/// Assembles Basin: the store, the token file, every dialect's routes and the admin and
+/// self-monitoring routes, on one HTTP port.
+public struct ServerApplication: Sendable {
+    /// The resolved configuration.
+    public let configuration: ServerConfiguration
+    let logger: Logger
+
+    public init(configuration: ServerConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Opens the store, prints a new admin token on first start, serves until SIGTERM or SIGINT,
+    /// then closes the store.
+    ///
+    /// - Parameter onListening: called with the bound port once the server accepts connections.
+    public func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+        let registry = MetricsBootstrap.registry
+        let dataDirectory = configuration.dataDirectory
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        let tokens = try TokenStore(directory: dataDirectory)
+        if let secret = try tokens.bootstrapIfEmpty() {
+            // Shown once on first start; also written (0600) for scripts.
+            print("""
+                Created organisation "default" and an admin token (scopes ingest,query,admin):
+
+                    \(secret)
+
+                It is stored only as a hash; a copy is in \(dataDirectory)/\(TokenStore.adminTokenFileName) (mode 0600).
+                """)
+        }
+        let store = try await EmbeddedMetricStore.open(directory: dataDirectory + "/metrics", logger: logger)
+        let lifecycle = ServerLifecycle(registry: registry)
+        let environment = DialectEnvironment(
+            store: store, tokens: tokens, limits: configuration.limits, selfMetrics: SelfMetrics(), logger: logger)
+        let router = Self.makeRouter(environment: environment, tokens: tokens, registry: registry, lifecycle: lifecycle)
+        let logger = self.logger
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "basin"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                logger.info("basin listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+                onListening(port)
+            },
+            logger: logger
+        )
+        do {
+            try await app.runService()
+        } catch {
+            lifecycle.markStopping()
+            try? await store.close()
+            throw error
+        }
+        lifecycle.markStopping()
+        try await store.close()
+        logger.info("basin stopped")
+    }
+
+    /// The router with every surface registered; exposed for in-process tests.
+    static func makeRouter(
+        environment: DialectEnvironment, tokens: TokenStore, registry: PrometheusCollectorRegistry, lifecycle: ServerLifecycle
+    ) -> Router<BasinRequestContext> {
+        let router = Router(context: BasinRequestContext.self)
+        DatadogRoutes(environment: environment).register(on: router)
+        PrometheusRoutes(environment: environment).register(on: router)
+        AdminRoutes(tokens: tokens).register(on: router)
+        SelfMonitoringRoutes(registry: registry, store: environment.store, lifecycle: lifecycle).register(on: router)
+        UIRoutes().register(on: router)
+        return router
+    }
+}
+
+/// The one process-wide swift-metrics backend: a Prometheus registry.
+enum MetricsBootstrap {
+    /// Bootstraps swift-metrics on first use; later calls return the same registry.
+    static let registry: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = [
+            .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2),
+            .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+            .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5),
+        ]
+        MetricsSystem.bootstrap(factory)
+        return registry
+    }()
+}

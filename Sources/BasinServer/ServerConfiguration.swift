@@ -1,0 +1,133 @@
+import BasinHTTP
+import Foundation
+
+/// Everything `basin serve` can be told, from flags, `BASIN_*` environment variables and a
+/// JSON config file. Precedence: flag, then environment variable, then config file, then default.
+///
+/// Config-file keys are the flag names without dashes' prefix, for example
+/// `{"data": "/var/lib/basin", "listen": "127.0.0.1:8080", "max-body-bytes": 5242880}`.
+public struct ServerConfiguration: Sendable, Equatable {
+    /// The default listen address.
+    public static let defaultListen = "127.0.0.1:8080"
+    /// The default data directory.
+    public static let defaultDataDirectory = "./basin-data"
+
+    /// Where the store, the log and the token file live.
+    public var dataDirectory: String = ServerConfiguration.defaultDataDirectory
+    /// Host to listen on.
+    public var host: String = "127.0.0.1"
+    /// Port to listen on (0 picks a free port; the chosen one is logged).
+    public var port: Int = 8080
+    /// Request and query limits.
+    public var limits = HTTPLimits()
+    /// swift-log level name (`trace` … `critical`).
+    public var logLevel: String = "info"
+
+    public init() {}
+
+    /// Every key the config file, environment and flags understand, with its meaning.
+    public static let keys: [(key: String, meaning: String)] = [
+        ("data", "data directory (default ./basin-data)"),
+        ("listen", "HOST:PORT to listen on (default 127.0.0.1:8080)"),
+        ("log-level", "trace, debug, info, notice, warning, error or critical (default info)"),
+        ("max-body-bytes", "largest request body as sent, bytes (default 5242880)"),
+        ("max-decompressed-bytes", "largest request body after Content-Encoding, bytes (default 67108864)"),
+        ("max-labels-per-series", "most labels on one series, name included (default 128)"),
+        ("max-label-name-bytes", "longest label name, bytes (default 256)"),
+        ("max-label-value-bytes", "longest label value, bytes (default 4096)"),
+        ("max-metric-name-bytes", "longest metric name, bytes (default 512)"),
+        ("max-query-series", "most series one query may read (default 100000)"),
+        ("max-query-samples", "most samples one query may read (default 50000000)"),
+        ("max-query-points", "most points per series in a range query (default 11000)"),
+        ("query-timeout-seconds", "longest a query may run (default 60)"),
+    ]
+
+    /// The environment variable for a key: `BASIN_` and the key upper-cased with `_` for `-`.
+    public static func environmentName(for key: String) -> String {
+        "BASIN_" + key.uppercased().replacingOccurrences(of: "-", with: "_")
+    }
+
+    /// Applies one key's value.
+    /// - Throws: ``ConfigurationError`` naming the key and the bad value.
+    public mutating func set(_ key: String, to value: String, source: String) throws {
+        func integer() throws -> Int {
+            guard let n = Int(value), n >= 0 else {
+                throw ConfigurationError(message: "\(source): \(key) must be a non-negative integer, got \"\(value)\"")
+            }
+            return n
+        }
+        switch key {
+        case "data": dataDirectory = value
+        case "listen":
+            guard let colon = value.lastIndex(of: ":"), let p = Int(value[value.index(after: colon)...]), (0...65535).contains(p) else {
+                throw ConfigurationError(message: "\(source): listen must be HOST:PORT, got \"\(value)\"")
+            }
+            var h = String(value[..<colon])
+            if h.hasPrefix("["), h.hasSuffix("]") { h = String(h.dropFirst().dropLast()) }
+            host = h.isEmpty ? "127.0.0.1" : h
+            port = p
+        case "log-level": logLevel = value
+        case "max-body-bytes": limits.maxBodyBytes = try integer()
+        case "max-decompressed-bytes": limits.maxDecompressedBytes = try integer()
+        case "max-labels-per-series": limits.maxLabelsPerSeries = try integer()
+        case "max-label-name-bytes": limits.maxLabelNameBytes = try integer()
+        case "max-label-value-bytes": limits.maxLabelValueBytes = try integer()
+        case "max-metric-name-bytes": limits.maxMetricNameBytes = try integer()
+        case "max-query-series": limits.maxQuerySeries = try integer()
+        case "max-query-samples": limits.maxQuerySamples = try integer()
+        case "max-query-points": limits.maxQueryPoints = try integer()
+        case "query-timeout-seconds":
+            guard let d = Double(value), d > 0 else {
+                throw ConfigurationError(message: "\(source): query-timeout-seconds must be a positive number, got \"\(value)\"")
+            }
+            limits.queryTimeoutSeconds = d
+        default:
+            throw ConfigurationError(message: "\(source): unknown key \"\(key)\"")
+        }
+    }
+
+    /// Resolves the configuration from a config file, the environment and flag values.
+    ///
+    /// - Parameters:
+    ///   - configFile: path of a JSON object file, or nil.
+    ///   - environment: the process environment (only `BASIN_*` names are read).
+    ///   - flags: key -> value for flags given on the command line.
+    public static func resolve(
+        configFile: String?, environment: [String: String], flags: [String: String]
+    ) throws -> ServerConfiguration {
+        var configuration = ServerConfiguration()
+        if let configFile {
+            guard let data = FileManager.default.contents(atPath: configFile) else {
+                throw ConfigurationError(message: "cannot read config file \(configFile)")
+            }
+            guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+                throw ConfigurationError(message: "config file \(configFile) is not a JSON object")
+            }
+            for (key, value) in object.sorted(by: { $0.key < $1.key }) {
+                let text: String
+                switch value {
+                case let s as String: text = s
+                case let n as NSNumber: text = n.stringValue
+                default: throw ConfigurationError(message: "config file \(configFile): \(key) must be a string or number")
+                }
+                try configuration.set(key, to: text, source: "config file \(configFile)")
+            }
+        }
+        for (key, _) in keys {
+            let name = environmentName(for: key)
+            if let value = environment[name] {
+                try configuration.set(key, to: value, source: "environment \(name)")
+            }
+        }
+        for (key, value) in flags.sorted(by: { $0.key < $1.key }) {
+            try configuration.set(key, to: value, source: "--\(key)")
+        }
+        return configuration
+    }
+}
+
+/// A configuration value that cannot be used.
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}

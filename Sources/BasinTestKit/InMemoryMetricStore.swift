@@ -1,0 +1,119 @@
+import BasinModel
+import StorageAPI
+import Synchronization
+
+/// A simple, obviously correct ``MetricStore`` held in memory, for query tests.
+///
+/// Linear scans everywhere; correctness over speed. A repeated (series, timestamp) keeps the
+/// last value; the first kind written for a metric name wins.
+public final class InMemoryMetricStore: MetricStore {
+    private struct Series {
+        var kind: MetricKind
+        var samples: [Int64: Double] = [:]
+    }
+
+    private struct State {
+        var series: [OrgID: [Labels: Series]] = [:]
+        var kinds: [OrgID: [String: MetricKind]] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    public func append(_ batch: MetricBatch, org: OrgID) async throws {
+        state.withLock { state in
+            for index in batch.values.indices {
+                let slot = Int(batch.seriesSlots[index])
+                let labels = batch.series[slot]
+                let kind = batch.kinds[slot]
+                state.series[org, default: [:]][labels, default: Series(kind: kind)]
+                    .samples[batch.timestampsMillis[index]] = batch.values[index]
+                if let name = labels.metricName, state.kinds[org]?[name] == nil {
+                    state.kinds[org, default: [:]][name] = kind
+                }
+            }
+        }
+    }
+
+    /// Forgets everything (the `clear` command of query scripts).
+    public func removeAll() {
+        state.withLock { $0 = State() }
+    }
+
+    public func select(_ request: SelectRequest) async throws -> [SeriesSamples] {
+        guard !request.matchers.isEmpty else { return [] }
+        return try state.withLock { state throws(StorageError) in
+            var out: [SeriesSamples] = []
+            var sampleCount = 0
+            for (labels, series) in state.series[request.org] ?? [:] where Self.matches(labels, request.matchers) {
+                let times = series.samples.keys
+                    .filter { $0 >= request.startMillis && $0 <= request.endMillis }
+                    .sorted()
+                guard !times.isEmpty else { continue }
+                sampleCount += times.count
+                if out.count + 1 > request.maxSeries {
+                    throw StorageError(kind: .limitExceeded, message: "query would read more than \(request.maxSeries) series")
+                }
+                if sampleCount > request.maxSamples {
+                    throw StorageError(
+                        kind: .limitExceeded,
+                        message: "query processing would load too many samples into memory in query execution")
+                }
+                out.append(SeriesSamples(
+                    labels: labels, kind: series.kind, timestampsMillis: times,
+                    values: times.map { series.samples[$0] ?? .nan }))
+            }
+            return out.sorted { $0.labels < $1.labels }
+        }
+    }
+
+    public func series(org: OrgID, matcherSets: [[LabelMatcher]], startMillis: Int64, endMillis: Int64) async throws -> [Labels] {
+        matching(org: org, matcherSets: matcherSets, startMillis: startMillis, endMillis: endMillis).sorted()
+    }
+
+    public func labelNames(org: OrgID, matcherSets: [[LabelMatcher]], startMillis: Int64, endMillis: Int64) async throws -> [String] {
+        var names: Set<String> = []
+        for labels in matching(org: org, matcherSets: matcherSets, startMillis: startMillis, endMillis: endMillis) {
+            labels.forEach { name, _ in names.insert(name) }
+        }
+        return names.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+    }
+
+    public func labelValues(
+        org: OrgID, name: String, matcherSets: [[LabelMatcher]], startMillis: Int64, endMillis: Int64
+    ) async throws -> [String] {
+        var values: Set<String> = []
+        for labels in matching(org: org, matcherSets: matcherSets, startMillis: startMillis, endMillis: endMillis) {
+            if let value = labels[name] { values.insert(value) }
+        }
+        return values.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+    }
+
+    public func metricKinds(org: OrgID, metricName: String?) async throws -> [String: MetricKind] {
+        let kinds = state.withLock { $0.kinds[org] ?? [:] }
+        guard let metricName else { return kinds }
+        return kinds.filter { $0.key == metricName }
+    }
+
+    public func stats() async -> StoreStats {
+        state.withLock { state in
+            let all = state.series.values.flatMap(\.values)
+            return StoreStats(headSeries: all.count, headSamples: all.reduce(0) { $0 + $1.samples.count })
+        }
+    }
+
+    private func matching(org: OrgID, matcherSets: [[LabelMatcher]], startMillis: Int64, endMillis: Int64) -> [Labels] {
+        state.withLock { state in
+            (state.series[org] ?? [:]).compactMap { labels, series -> Labels? in
+                guard series.samples.keys.contains(where: { $0 >= startMillis && $0 <= endMillis }) else { return nil }
+                if matcherSets.isEmpty { return labels }
+                return matcherSets.contains { Self.matches(labels, $0) } ? labels : nil
+            }
+        }
+    }
+
+    private static func matches(_ labels: Labels, _ matchers: [LabelMatcher]) -> Bool {
+        matchers.allSatisfy { $0.matches(labels[$0.name] ?? "") }
+    }
+}

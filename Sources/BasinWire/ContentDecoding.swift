@@ -1,0 +1,85 @@
+import BasinModel
+import CompressNIO
+import NIOCore
+
+/// Undoes a request's `Content-Encoding` into a buffer of bounded size.
+///
+/// Supports `identity`, `gzip` (and `x-gzip`) and `deflate`. HTTP's `deflate` means zlib-wrapped
+/// deflate (RFC 9110), which is what datadogpy's `compress_payload=True` sends; some clients send
+/// raw deflate under the same name, so a body that is not valid zlib is retried as raw deflate.
+public enum ContentDecoding {
+    /// The encodings ``decode(_:encoding:maxDecodedBytes:)`` accepts.
+    public static let supportedEncodings = ["identity", "gzip", "x-gzip", "deflate"]
+
+    /// Decodes `body` according to the `Content-Encoding` header value `encoding`.
+    ///
+    /// - Parameters:
+    ///   - body: the body as received; consumed.
+    ///   - encoding: the header value, or nil when absent. Only one coding is accepted.
+    ///   - maxDecodedBytes: the most bytes the decoded body may have.
+    /// - Returns: the decoded body (the input itself for identity).
+    /// - Throws: `WireError` of kind `unsupportedMediaType` for an unknown coding, `payloadTooLarge`
+    ///   when the decoded body would exceed `maxDecodedBytes`, `badRequest` for corrupt data.
+    public static func decode(
+        _ body: ByteBuffer, encoding: String?, maxDecodedBytes: Int
+    ) throws(ContentDecodingError) -> ByteBuffer {
+        let coding = (encoding ?? "identity").trimmingASCIISpaces().lowercased()
+        switch coding {
+        case "", "identity":
+            guard body.readableBytes <= maxDecodedBytes else {
+                throw ContentDecodingError(kind: .payloadTooLarge, message: "request body exceeds the limit of \(maxDecodedBytes) bytes")
+            }
+            return body
+        case "gzip", "x-gzip":
+            return try inflate(body, algorithm: .gzip(), name: "gzip", maxDecodedBytes: maxDecodedBytes)
+        case "deflate":
+            do {
+                return try inflate(body, algorithm: .zlib(), name: "deflate", maxDecodedBytes: maxDecodedBytes)
+            } catch let error where error.kind == .badRequest {
+                return try inflate(body, algorithm: .deflate(), name: "deflate", maxDecodedBytes: maxDecodedBytes)
+            }
+        default:
+            throw ContentDecodingError(
+                kind: .unsupportedMediaType,
+                message: "unsupported Content-Encoding \"\(coding)\"; supported: gzip, deflate, identity")
+        }
+    }
+
+    private static func inflate(
+        _ body: ByteBuffer, algorithm: CompressionAlgorithm, name: String, maxDecodedBytes: Int
+    ) throws(ContentDecodingError) -> ByteBuffer {
+        var input = body
+        if input.readableBytes == 0 { return input }
+        do {
+            return try input.decompress(with: algorithm, maxSize: maxDecodedBytes)
+        } catch let error as CompressNIOError where error == .bufferOverflow {
+            throw ContentDecodingError(
+                kind: .payloadTooLarge,
+                message: "decompressed request body exceeds the limit of \(maxDecodedBytes) bytes")
+        } catch {
+            throw ContentDecodingError(kind: .badRequest, message: "request body is not valid \(name) data")
+        }
+    }
+}
+
+/// Why a body could not be decoded (see ``ContentDecoding``).
+public struct ContentDecodingError: ClassifiedError, CustomStringConvertible {
+    public var kind: ErrorKind
+    public var message: String
+
+    public init(kind: ErrorKind, message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+extension String {
+    func trimmingASCIISpaces() -> String {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
+        while let l = s.last, l == " " || l == "\t" { s.removeLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,143 @@
+import BasinHTTP
+import BasinModel
+import BasinWire
+import Foundation
+import StorageAPI
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+extension DatadogRoutes {
+    /// The two series intake endpoints.
+    enum SeriesVersion: Sendable {
+        case v1, v2
+
+        var endpoint: String { self == .v1 ? "/api/v1/series" : "/api/v2/series" }
+    }
+
+    /// `POST /api/v1/series`: decode, store, then answer `202 {"status": "ok"}`.
+    func submitSeriesV1(_ request: Request) async -> Response {
+        await submitSeries(request, version: .v1)
+    }
+
+    /// `POST /api/v2/series` (JSON): decode, store, then answer `202 {"errors": []}`.
+    func submitSeriesV2(_ request: Request) async -> Response {
+        await submitSeries(request, version: .v2)
+    }
+
+    /// Authenticates, reads, decodes and stores one series request.
+    ///
+    /// The success response goes out only after the store's `append` returned (the durability
+    /// guarantee). A request whose series were all rejected for limits gets `400` with their
+    /// messages; partially rejected requests still get `202`, because Datadog's v1 success body
+    /// must not contain an `errors` key (datadogpy treats any `errors` key as a failure).
+    func submitSeries(_ request: Request, version: SeriesVersion) async -> Response {
+        let endpoint = version.endpoint
+        let principal: Principal
+        switch authenticate(request) {
+        case .success(let found): principal = found
+        case .failure(let error): return fail(error, endpoint: endpoint)
+        }
+        guard principal.scopes.contains(.ingest) else {
+            return fail(.forbidden, endpoint: endpoint)
+        }
+        if let unsupported = Self.unsupportedContentType(request, version: version) {
+            return fail(DatadogErrorResponse(status: .unsupportedMediaType, messages: [
+                "unsupported Content-Type \"\(unsupported)\"; send application/json or text/json",
+            ]), endpoint: endpoint)
+        }
+        let body: ByteBuffer
+        do {
+            body = try await BodyReader.read(request, limits: environment.limits)
+        } catch {
+            return fail(DatadogErrorResponse(error), endpoint: endpoint)
+        }
+        if version == .v2, Self.isProtobuf(request, body: body) {
+            // The Agent's protobuf form; until it is decoded, say so instead of misparsing it.
+            return fail(DatadogErrorResponse(status: .unsupportedMediaType, messages: [
+                "protobuf payloads on /api/v2/series are not supported yet; send JSON, or set DD_USE_V2_API_SERIES=false on the Agent",
+            ]), endpoint: endpoint)
+        }
+        var batch = MetricBatch()
+        let result: DatadogIntakeResult
+        do {
+            switch version {
+            case .v1: result = try DatadogSeriesV1Decoder(options: intakeOptions()).decode(body, into: &batch)
+            case .v2: result = try DatadogSeriesV2Decoder(options: intakeOptions()).decode(body, into: &batch)
+            }
+        } catch {
+            return fail(DatadogErrorResponse(error), endpoint: endpoint)
+        }
+        environment.selfMetrics.recordSamples(
+            dialect: Self.dialect, endpoint: endpoint,
+            accepted: result.accepted, rejected: result.rejected + result.dropped)
+        if result.isTotalRejection {
+            return fail(DatadogErrorResponse(status: .badRequest, messages: result.errors), endpoint: endpoint)
+        }
+        if result.rejectedSeries > 0 {
+            environment.logger.info("datadog: series rejected", metadata: [
+                "org": "\(principal.org)", "rejected_series": "\(result.rejectedSeries)",
+                "first_error": "\(result.errors.first ?? "")",
+            ])
+        }
+        if !batch.isEmpty {
+            do {
+                try await environment.store.append(batch, org: principal.org)
+            } catch let error as any ClassifiedError {
+                return fail(DatadogErrorResponse(error), endpoint: endpoint)
+            } catch {
+                environment.logger.error("datadog: store append failed", metadata: ["error": "\(error)"])
+                return fail(DatadogErrorResponse(status: .internalServerError, messages: ["internal error"]), endpoint: endpoint)
+            }
+        }
+        environment.selfMetrics.recordRequest(dialect: Self.dialect, endpoint: endpoint, status: 202)
+        var writer = JSONWriter(capacity: 20)
+        switch version {
+        case .v1: writer.raw("{\"status\": \"ok\"}")   // recorded Datadog v1 body, space included
+        case .v2: writer.raw("{\"errors\": []}")         // recorded v2 body (IntakePayloadAccepted)
+        }
+        return Self.json(status: .accepted, writer.buffer)
+    }
+
+    /// The decoder options for one request, from the server's limits and the routes' window.
+    func intakeOptions() -> DatadogIntakeOptions {
+        var limits = DatadogIntakeLimits()
+        limits.maxLabelsPerSeries = environment.limits.maxLabelsPerSeries
+        limits.maxLabelNameBytes = environment.limits.maxLabelNameBytes
+        limits.maxLabelValueBytes = environment.limits.maxLabelValueBytes
+        limits.maxMetricNameBytes = environment.limits.maxMetricNameBytes
+        return DatadogIntakeOptions(
+            limits: limits, nowMillis: Self.nowMillis(),
+            maxPastMillis: maxPastMillis, maxFutureMillis: maxFutureMillis)
+    }
+
+    /// Whether a v2 body is protobuf: by `Content-Type`, or when absent by its first byte not being `{`.
+    static func isProtobuf(_ request: Request, body: ByteBuffer) -> Bool {
+        if let type = request.headers[.contentType] {
+            return type.lowercased().contains("protobuf")
+        }
+        guard let first = body.getInteger(at: body.readerIndex, as: UInt8.self) else { return false }
+        return first != UInt8(ascii: "{") && first != UInt8(ascii: " ") && first != UInt8(ascii: "\n")
+    }
+
+    /// The media type when it is one Basin will not read as JSON; nil when acceptable.
+    ///
+    /// Accepted: none, `application/json`, `text/json` (datadog-api-client), any `+json` type,
+    /// and `text/plain` / `application/x-www-form-urlencoded` (what `curl -d` sends by default);
+    /// `application/x-protobuf` passes on v2, where it is answered separately.
+    static func unsupportedContentType(_ request: Request, version: SeriesVersion) -> String? {
+        guard let header = request.headers[.contentType] else { return nil }
+        let mediaType = header.split(separator: ";", maxSplits: 1).first.map {
+            $0.trimmingCharacters(in: .whitespaces).lowercased()
+        } ?? ""
+        switch mediaType {
+        case "", "application/json", "text/json", "text/plain", "application/x-www-form-urlencoded":
+            return nil
+        case "application/x-protobuf" where version == .v2:
+            return nil
+        default:
+            return mediaType.hasSuffix("+json") ? nil : mediaType
+        }
+    }
+}

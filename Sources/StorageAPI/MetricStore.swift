@@ -1,0 +1,106 @@
+import BasinModel
+
+/// The one contract between the query side and metric storage.
+///
+/// Implemented by the embedded engine (`StorageEngine`) and, later, by ClickHouse
+/// (`StorageClickHouse`); both pass the same conformance suite in `BasinTestKit`. Queries and
+/// dialects only ever see this protocol.
+///
+/// Semantics every implementation keeps:
+/// - ``append(_:org:)`` returns only once the batch is durable (for the embedded engine: in the
+///   write-ahead log and fsynced). A batch is all-or-nothing at this level; dialects filter
+///   invalid samples before calling it.
+/// - A repeated (series, timestamp) keeps the last value written. Samples may arrive in any
+///   order and arbitrarily late.
+/// - Organisations never see each other's series.
+public protocol MetricStore: Sendable {
+    /// Durably stores a batch for one organisation.
+    ///
+    /// - Parameters:
+    ///   - batch: the samples; may be empty (then nothing is written and the call returns at once).
+    ///   - org: the owning organisation.
+    /// - Throws: ``StorageError`` when the batch could not be made durable; then nothing of it is visible.
+    func append(_ batch: MetricBatch, org: OrgID) async throws
+
+    /// The samples of every series that matches all `matchers`, within `[startMillis, endMillis]` (inclusive).
+    ///
+    /// Series with no sample in the range are omitted. Samples come sorted by time with unique timestamps.
+    /// - Throws: ``StorageError`` with kind `limitExceeded` when more than `limits` allow would be read.
+    func select(_ request: SelectRequest) async throws -> [SeriesSamples]
+
+    /// The label sets of series matching any of `matcherSets` with samples in the range (all series when empty).
+    func series(org: OrgID, matcherSets: [[LabelMatcher]], startMillis: Int64, endMillis: Int64) async throws -> [Labels]
+
+    /// Sorted, unique label names of series matching any of `matcherSets` (all series when empty).
+    func labelNames(org: OrgID, matcherSets: [[LabelMatcher]], startMillis: Int64, endMillis: Int64) async throws -> [String]
+
+    /// Sorted, unique values of label `name` over series matching any of `matcherSets` (all series when empty).
+    func labelValues(
+        org: OrgID, name: String, matcherSets: [[LabelMatcher]], startMillis: Int64, endMillis: Int64
+    ) async throws -> [String]
+
+    /// The kind recorded for each metric name (first writer wins), optionally for one name only.
+    func metricKinds(org: OrgID, metricName: String?) async throws -> [String: MetricKind]
+
+    /// Figures for self-monitoring.
+    func stats() async -> StoreStats
+}
+
+/// What ``MetricStore/select(_:)`` reads.
+public struct SelectRequest: Sendable {
+    /// The owning organisation.
+    public var org: OrgID
+    /// All must match (an empty list matches nothing, as in Prometheus).
+    public var matchers: [LabelMatcher]
+    /// Inclusive lower bound, milliseconds.
+    public var startMillis: Int64
+    /// Inclusive upper bound, milliseconds.
+    public var endMillis: Int64
+    /// Read at most this many series (`limitExceeded` beyond).
+    public var maxSeries: Int
+    /// Read at most this many samples in total (`limitExceeded` beyond).
+    public var maxSamples: Int
+
+    public init(
+        org: OrgID, matchers: [LabelMatcher], startMillis: Int64, endMillis: Int64,
+        maxSeries: Int = 1_000_000, maxSamples: Int = 50_000_000
+    ) {
+        self.org = org
+        self.matchers = matchers
+        self.startMillis = startMillis
+        self.endMillis = endMillis
+        self.maxSeries = maxSeries
+        self.maxSamples = maxSamples
+    }
+}
+
+/// One series and its samples in a time range, sorted by time.
+public struct SeriesSamples: Sendable {
+    public var labels: Labels
+    public var kind: MetricKind
+    public var timestampsMillis: [Int64]
+    public var values: [Double]
+
+    public init(labels: Labels, kind: MetricKind, timestampsMillis: [Int64], values: [Double]) {
+        self.labels = labels
+        self.kind = kind
+        self.timestampsMillis = timestampsMillis
+        self.values = values
+    }
+}
+
+/// Figures a store reports for `/metrics`.
+public struct StoreStats: Sendable {
+    /// Series held in the in-memory head.
+    public var headSeries: Int
+    /// Samples held in the in-memory head.
+    public var headSamples: Int
+    /// Bytes in the write-ahead log on disk.
+    public var walBytes: Int
+
+    public init(headSeries: Int = 0, headSamples: Int = 0, walBytes: Int = 0) {
+        self.headSeries = headSeries
+        self.headSamples = headSamples
+        self.walBytes = walBytes
+    }
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+import BasinServer
+import Foundation
+import Logging
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the server on the embedded store.",
+        discussion: """
+            On first start Basin creates the organisation "default" and an admin token, prints the
+            token once and writes it to <data>/admin-token (readable only by its owner).
+            Stop with SIGTERM or Ctrl-C; acknowledged writes are already on disk.
+            """
+    )
+
+    @OptionGroup var dataOptions: DataOptions
+
+    @Option(help: ArgumentHelp("Address to listen on (env BASIN_LISTEN; default 127.0.0.1:8080).", valueName: "host:port"))
+    var listen: String?
+
+    @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical (env BASIN_LOG_LEVEL).", valueName: "level"))
+    var logLevel: String?
+
+    @Option(help: ArgumentHelp("Largest request body as sent, in bytes (env BASIN_MAX_BODY_BYTES).", valueName: "n"))
+    var maxBodyBytes: String?
+
+    @Option(help: ArgumentHelp("Largest request body after decompression, in bytes (env BASIN_MAX_DECOMPRESSED_BYTES).", valueName: "n"))
+    var maxDecompressedBytes: String?
+
+    @Option(help: ArgumentHelp("Most labels on one series (env BASIN_MAX_LABELS_PER_SERIES).", valueName: "n"))
+    var maxLabelsPerSeries: String?
+
+    @Option(help: ArgumentHelp("Most series one query may read (env BASIN_MAX_QUERY_SERIES).", valueName: "n"))
+    var maxQuerySeries: String?
+
+    @Option(help: ArgumentHelp("Longest a query may run, in seconds (env BASIN_QUERY_TIMEOUT_SECONDS).", valueName: "s"))
+    var queryTimeoutSeconds: String?
+
+    func run() async throws {
+        var flags: [String: String] = [:]
+        if let listen { flags["listen"] = listen }
+        if let logLevel { flags["log-level"] = logLevel }
+        if let maxBodyBytes { flags["max-body-bytes"] = maxBodyBytes }
+        if let maxDecompressedBytes { flags["max-decompressed-bytes"] = maxDecompressedBytes }
+        if let maxLabelsPerSeries { flags["max-labels-per-series"] = maxLabelsPerSeries }
+        if let maxQuerySeries { flags["max-query-series"] = maxQuerySeries }
+        if let queryTimeoutSeconds { flags["query-timeout-seconds"] = queryTimeoutSeconds }
+        let configuration: ServerConfiguration
+        do {
+            configuration = try dataOptions.resolve(extraFlags: flags)
+        } catch let error as ConfigurationError {
+            throw ValidationError(error.message)
+        }
+        guard let level = Logger.Level(rawValue: configuration.logLevel) else {
+            throw ValidationError("unknown log level \"\(configuration.logLevel)\"")
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "basin")
+        try await ServerApplication(configuration: configuration, logger: logger).run()
+    }
+}

@@ -1,0 +1,50 @@
+import BasinTestKit
+import StorageAPI
+import StorageEngine
+import Synchronization
+import Testing
+
+@Suite("Embedded store conformance")
+struct ConformanceTests {
+    /// Remembers the store the factory opened so the test can close it.
+    final class Opened: Sendable {
+        let store = Mutex<EmbeddedMetricStore?>(nil)
+    }
+
+    @Test("the embedded store passes the shared storage check", arguments: MetricStoreConformance.checkNames)
+    func conformance(check: String) async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let opened = Opened()
+        let logs = CapturedLogs()
+        try await MetricStoreConformance.run(check) {
+            let store = try await EmbeddedMetricStore.open(directory: dir.path, logger: logs.logger)
+            opened.store.withLock { $0 = store }
+            return store
+        }
+        let store = opened.store.withLock { $0 }
+        try await store?.close()
+    }
+
+    @Test("every conformance check still passes after a close and reopen", arguments: MetricStoreConformance.checkNames)
+    func conformanceAcrossReopen(check: String) async throws {
+        // Replaying what each check wrote rebuilds the same head.
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let opened = Opened()
+        let logs = CapturedLogs()
+        try await MetricStoreConformance.run(check) {
+            let store = try await EmbeddedMetricStore.open(directory: dir.path, logger: logs.logger)
+            opened.store.withLock { $0 = store }
+            return store
+        }
+        guard let store = opened.store.withLock({ $0 }) else { return }
+        let before = await store.stats()
+        try await store.close()
+        let reopened = try await EmbeddedMetricStore.open(directory: dir.path, logger: logs.logger)
+        let after = await reopened.stats()
+        #expect(after.headSeries == before.headSeries)
+        #expect(after.headSamples == before.headSamples)
+        try await reopened.close()
+    }
+}
