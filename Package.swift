@@ -22,6 +22,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "basin", targets: ["basin"]),
+        .library(name: "BasinBenchmarkSupport", targets: ["BasinModel", "BasinWire", "StorageAPI", "StorageEngine", "DialectDatadog"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),

@@ -29,14 +29,19 @@ struct Token: ParsableCommand {
         @Option(help: ArgumentHelp("A label to recognise the token by.", valueName: "label"))
         var name: String = ""
 
+        @Option(help: ArgumentHelp(
+            "Use this secret instead of a random one, to provision a key an agent already has (1-256 characters, no spaces).",
+            valueName: "secret"))
+        var secret: String?
+
         func run() throws {
             guard let parsed = TokenScopes(parsing: scopes) else {
                 throw ValidationError("--scopes must list one or more of ingest, query, admin (got \"\(scopes)\")")
             }
             let store = try TokenStore(directory: try dataOptions.resolve().dataDirectory)
             do {
-                let (record, secret) = try store.create(org: org, scopes: parsed, name: name)
-                print(secret)
+                let (record, shown) = try store.create(org: org, scopes: parsed, name: name, secret: secret)
+                print(shown)
                 FileHandle.standardError.write(Data("created token \(record.id) in organisation \(record.org) with scopes \(record.scopes.joined(separator: ","))\n".utf8))
             } catch let error as TokenStoreError {
                 throw ValidationError(error.message)

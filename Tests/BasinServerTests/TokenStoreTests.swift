@@ -59,6 +59,20 @@ struct TokenStoreTests {
         #expect(server.verify(secret: secret) == nil)
     }
 
+    @Test("A chosen secret can be provisioned once and is stored only as a hash")
+    func chosenSecret() throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try TokenStore(directory: directory)
+        let (_, secret) = try store.create(org: "default", scopes: [.ingest], name: "agent", secret: "agent-key-1")
+        #expect(secret == "agent-key-1")
+        #expect(store.verify(secret: "agent-key-1")?.scopes == [.ingest])
+        #expect(throws: TokenStoreError.self) { try store.create(org: "default", scopes: [.query], name: "", secret: "agent-key-1") }
+        #expect(throws: TokenStoreError.self) { try store.create(org: "default", scopes: [.query], name: "", secret: "has space") }
+        let stored = try String(contentsOfFile: directory + "/tokens.json", encoding: .utf8)
+        #expect(!stored.contains("agent-key-1"))
+    }
+
     @Test("Organisation names are validated", arguments: ["", "UPPER", "has space", String(repeating: "a", count: 65)])
     func badOrgNames(name: String) throws {
         let directory = Self.temporaryDirectory()

@@ -97,14 +97,29 @@ public final class TokenStore: TokenVerifier, Sendable {
     /// Creates a token; the organisation is created when it does not exist yet.
     ///
     /// - Returns: the record and the secret, which is shown once and never stored.
-    public func create(org: String, scopes: TokenScopes, name: String) throws -> (record: TokenRecord, secret: String) {
+    /// - Parameter secret: a chosen secret, for provisioning a value that already lives in an
+    ///   agent's configuration; nil (the default) generates 128 random bits.
+    public func create(
+        org: String, scopes: TokenScopes, name: String, secret chosen: String? = nil
+    ) throws -> (record: TokenRecord, secret: String) {
         guard TokenStore.isValidOrgName(org) else {
             throw TokenStoreError(message: "invalid organisation name \"\(org)\": use 1-64 of a-z, 0-9, '-', '_', '.'")
         }
         guard !scopes.isEmpty else { throw TokenStoreError(message: "a token needs at least one scope") }
+        if let chosen, chosen.isEmpty || chosen.utf8.count > 256 || chosen.contains(where: { $0.isWhitespace }) {
+            throw TokenStoreError(message: "a chosen secret must be 1-256 characters without spaces")
+        }
         return try modify { contents in
             if !contents.organisations.contains(org) { contents.organisations.append(org) }
-            let (record, secret) = TokenStore.makeToken(org: org, scopes: scopes, name: name)
+            var (record, secret) = TokenStore.makeToken(org: org, scopes: scopes, name: name)
+            if let chosen {
+                let digest = TokenStore.hex(Array(SHA256.hash(data: Array(chosen.utf8))))
+                guard !contents.tokens.contains(where: { $0.sha256 == digest && $0.revokedAtSeconds == nil }) else {
+                    throw TokenStoreError(message: "a live token already has that secret")
+                }
+                record.sha256 = digest
+                secret = chosen
+            }
             contents.tokens.append(record)
             return (record, secret)
         }
