@@ -14,7 +14,7 @@ import Synchronization
 /// arrive during a sync are covered by the next one, so N concurrent appends cost far fewer
 /// than N syncs, and none costs a sync of its own while another is pending.
 ///
-/// Visibility: a record's batch is applied to the head by the syncer, after the sync that
+/// Visibility: a record's batch is applied to the head on a serial apply queue, after the sync that
 /// covered it succeeded and in log order, and only then is its append resumed. So an
 /// acknowledged batch is visible and durable, a failed one is never visible in this process,
 /// and the head agrees with what a replay of the log would build.
@@ -59,6 +59,9 @@ final class WriteAheadLog: Sendable {
     private let logger: Logger
     private let state: Mutex<State>
     private let syncQueue = DispatchQueue(label: "basin.wal.sync")
+    /// Applies synced groups to the head, in log order, then resumes their appenders. Separate
+    /// from `syncQueue` so the next fsync overlaps the head work of the group before it.
+    private let applyQueue = DispatchQueue(label: "basin.wal.apply")
     private let apply: @Sendable (MetricBatch, OrgID) -> Void
     private let fsyncTimer = Timer(label: "basin_wal_fsync_seconds")
     private let bytesCounter = Counter(label: "basin_wal_bytes_written_total")
@@ -68,7 +71,7 @@ final class WriteAheadLog: Sendable {
     ///
     /// - Parameters:
     ///   - existingBytes: bytes already in older segments (for ``walBytes``).
-    ///   - apply: called on the syncer, in log order, with each batch once it is durable.
+    ///   - apply: called on the apply queue, in log order, with each batch once it is durable.
     init(
         directory: String, lastSegmentIndex: Int, existingBytes: Int, options: EmbeddedStoreOptions,
         logger: Logger, apply: @escaping @Sendable (MetricBatch, OrgID) -> Void
@@ -141,7 +144,8 @@ final class WriteAheadLog: Sendable {
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             state.withLock { s in
                 s.closed = true
-                syncQueue.async { done.resume() }
+                // After the sync loop drains, wait for the groups it handed to the apply queue.
+                syncQueue.async { self.applyQueue.async { done.resume() } }
             }
         }
         state.withLock { s in
@@ -196,8 +200,14 @@ final class WriteAheadLog: Sendable {
                 return
             }
             let (ready, again) = state.withLock { s in complete(target, &s) }
-            for w in ready { apply(w.batch, w.org) }
-            for w in ready { w.continuation.resume() }
+            if !ready.isEmpty {
+                // Groups are enqueued in sync order and the queue is serial: the head sees
+                // batches in log order, exactly as a replay would.
+                applyQueue.async {
+                    for w in ready { self.apply(w.batch, w.org) }
+                    for w in ready { w.continuation.resume() }
+                }
+            }
             if !again { return }
         }
     }

@@ -1,0 +1,56 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+// Benchmarks for Basin (package-benchmark), kept out of the normal build.
+// Run from this directory: `swift package benchmark`
+// (see the README for figures and options).
+
+let benchmarkSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "BasinBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "basin", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "DatadogSeriesV1Decoding",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "BasinBenchmarkSupport", package: "basin"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Benchmarks/DatadogSeriesV1Decoding",
+            swiftSettings: benchmarkSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "EmbeddedStoreAppend",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "BasinBenchmarkSupport", package: "basin"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/EmbeddedStoreAppend",
+            swiftSettings: benchmarkSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "LabelsBuild",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "BasinBenchmarkSupport", package: "basin"),
+            ],
+            path: "Benchmarks/LabelsBuild",
+            swiftSettings: benchmarkSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ]
+)
