@@ -1,3 +1,4 @@
+import BasinTestKit
 import BasinWire
 import Testing
 

@@ -1,3 +1,4 @@
+import BasinTestKit
 import BasinModel
 import BasinWire
 import DialectDatadog
@@ -164,7 +165,7 @@ struct DatadogSeriesV1DecoderTests {
     func mutatedBodies() {
         let seed = UInt64.random(in: 0...UInt64.max)
         print("Datadog v1 mutated bodies: seed \(seed)")
-        var rng = SplitMix(seed: seed)
+        var rng = SeededGenerator(seed: seed)
         let base = Array(#"{"series":[{"metric":"m.x","points":[[1700000000.5,1.25],[1,null]],"tags":["a:b","c"],"host":"h","type":"rate","interval":10}]}"#.utf8)
         for _ in 0..<3000 {
             var bytes = base
@@ -180,19 +181,6 @@ struct DatadogSeriesV1DecoderTests {
             _ = decodeV1(bytes, options: DatadogIntakeOptions(nowMillis: 0))
             _ = decodeV2(bytes, options: DatadogIntakeOptions(nowMillis: 0))
         }
-    }
-}
-
-/// SplitMix64 for seeded mutation tests.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
