@@ -1,8 +1,22 @@
 import BasinModel
 import BasinWire
+import NIOCore
 
 extension DatadogSeriesState {
     /// Decodes a whole `{"series": [...]}` body; on a thrown error `batch` is restored.
+    /// Decodes the readable bytes of a `ByteBuffer` (see the raw-bytes overload).
+    static func decode(_ body: ByteBuffer, format: Format, options: DatadogIntakeOptions, into batch: inout MetricBatch) throws(WireError) -> DatadogIntakeResult {
+        var outcome: Result<DatadogIntakeResult, WireError> = .success(DatadogIntakeResult())
+        body.withUnsafeReadableBytes { raw in
+            do throws(WireError) {
+                outcome = .success(try decode(raw, format: format, options: options, into: &batch))
+            } catch {
+                outcome = .failure(error)
+            }
+        }
+        return try outcome.get()
+    }
+
     static func decode(_ body: UnsafeRawBufferPointer, format: Format, options: DatadogIntakeOptions, into batch: inout MetricBatch) throws(WireError) -> DatadogIntakeResult {
         let seriesBefore = batch.series.count
         let samplesBefore = batch.sampleCount

@@ -33,15 +33,7 @@ public struct DatadogSeriesV2Decoder: Sendable {
     /// - Returns: counts of accepted, rejected and dropped samples.
     /// - Throws: ``WireError`` for anything that rejects the whole request.
     public func decode(_ body: ByteBuffer, into batch: inout MetricBatch) throws(WireError) -> DatadogIntakeResult {
-        var outcome: Result<DatadogIntakeResult, WireError> = .success(DatadogIntakeResult())
-        body.withUnsafeReadableBytes { raw in
-            do throws(WireError) {
-                outcome = .success(try decode(raw, into: &batch))
-            } catch {
-                outcome = .failure(error)
-            }
-        }
-        return try outcome.get()
+        try DatadogSeriesState.decode(body, format: .v2, options: options, into: &batch)
     }
 
     /// Decodes a body from raw bytes.
