@@ -10,13 +10,9 @@ struct BasinCommand: AsyncParsableCommand {
         commandName: "basin",
         abstract: "A self-hosted telemetry backend that speaks Datadog, SignalFx, Dynatrace, Blueflood and Axiom.",
         discussion: """
-            Point an existing vendor client at Basin by changing its base URL. Basin stores what it
-            accepts durably and answers in the vendor's read API and in a Prometheus-compatible API
-            at /prometheus (for Grafana).
+            Point an existing vendor client at Basin by changing its base URL. Basin stores what it accepts durably and answers in the vendor's read API and in a Prometheus-compatible API at /prometheus (for Grafana).
 
-            Every `serve` setting can also come from a BASIN_* environment variable (for example
-            BASIN_LISTEN) or from a JSON config file (--config); flags win over the environment,
-            which wins over the file.
+            Every `serve` setting can also come from a BASIN_* environment variable (for example BASIN_LISTEN) or from a JSON config file (--config); flags win over the environment, which wins over the file.
             """,
         version: BasinVersion.string,
         subcommands: [Serve.self, Token.self],

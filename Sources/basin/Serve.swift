@@ -7,9 +7,7 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the server on the embedded store.",
         discussion: """
-            On first start Basin creates the organisation "default" and an admin token, prints the
-            token once and writes it to <data>/admin-token (readable only by its owner).
-            Stop with SIGTERM or Ctrl-C; acknowledged writes are already on disk.
+            On first start Basin creates the organisation "default" and an admin token, prints the token once and writes it to <data>/admin-token (readable only by its owner). Stop with SIGTERM or Ctrl-C; acknowledged writes are already on disk.
             """
     )
 

@@ -7,10 +7,7 @@ struct Token: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create, list and revoke API tokens.",
         discussion: """
-            Tokens belong to one organisation and carry scopes: ingest (write through any vendor
-            intake), query (read through any query API) and admin (manage tokens). Only a SHA-256
-            of each token is stored; a new token is shown once. A running server picks up changes
-            within a second.
+            Tokens belong to one organisation and carry scopes: ingest (write through any vendor intake), query (read through any query API) and admin (manage tokens). Only a SHA-256 of each token is stored; a new token is shown once. A running server picks up changes within a second.
             """,
         subcommands: [Create.self, List.self, Revoke.self]
     )
@@ -23,7 +20,7 @@ struct Token: ParsableCommand {
         @Option(help: ArgumentHelp("Comma-separated scopes: ingest, query, admin.", valueName: "scopes"))
         var scopes: String
 
-        @Option(help: ArgumentHelp("Organisation (created when new; default \"default\").", valueName: "name"))
+        @Option(help: ArgumentHelp("Organisation (created when new).", valueName: "name"))
         var org: String = "default"
 
         @Option(help: ArgumentHelp("A label to recognise the token by.", valueName: "label"))

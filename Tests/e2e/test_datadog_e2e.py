@@ -134,3 +134,50 @@ def test_self_metrics_count_accepted_samples(basin):
     assert accepted and float(accepted[0].split()[-1]) >= 2
     assert "basin_wal_fsync_seconds" in text
     assert requests.get(basin.base + "/healthz").status_code == 200
+
+
+def test_datadog_api_client_gzip_body(basin):
+    from datadog_api_client import ApiClient, Configuration
+    from datadog_api_client.v1.api.metrics_api import MetricsApi
+    from datadog_api_client.v1.model.metric_content_encoding import MetricContentEncoding
+    from datadog_api_client.v1.model.metrics_payload import MetricsPayload
+    from datadog_api_client.v1.model.point import Point
+    from datadog_api_client.v1.model.series import Series
+
+    token = basin.admin_token()
+    configuration = Configuration(host=basin.base)
+    configuration.api_key["apiKeyAuth"] = token
+    ts = point_times(1)[0]
+    with ApiClient(configuration) as client:
+        response = MetricsApi(client).submit_metrics(
+            body=MetricsPayload(series=[Series(metric="e2e.gzip", type="count", points=[Point([float(ts), 7.0])])]),
+            content_encoding=MetricContentEncoding.GZIP)
+    assert response["status"] == "ok"
+    result = query_range(basin, token, '{"e2e.gzip"}', ts, ts, 10)
+    assert [float(v) for _, v in result[0]["values"]] == [7.0]
+
+
+def test_body_limits_before_and_after_decompression_and_unknown_encoding(data_dir):
+    import gzip
+    import json
+    from conftest import BasinProcess
+    server = BasinProcess(data_dir).start("--max-body-bytes", "2000", "--max-decompressed-bytes", "20000")
+    try:
+        token = server.admin_token()
+        ts = point_times(1)[0]
+        headers = {"DD-API-KEY": token, "Content-Type": "application/json"}
+        big = json.dumps({"series": [{"metric": "e2e.limit", "points": [[ts, 1]], "tags": ["pad:" + "x" * 3000]}]})
+        r = requests.post(server.base + "/api/v1/series", headers=headers, data=big)
+        assert r.status_code == 413 and "2000" in r.text
+        # Small on the wire, large once inflated: refused after decompression.
+        bomb = json.dumps({"series": [{"metric": "e2e.limit", "points": [[ts, 1]], "tags": ["pad:" + "y" * 50000]}]})
+        r = requests.post(server.base + "/api/v1/series", headers={**headers, "Content-Encoding": "gzip"},
+                          data=gzip.compress(bomb.encode()))
+        assert r.status_code == 413 and "decompressed" in r.text
+        r = requests.post(server.base + "/api/v1/series", headers={**headers, "Content-Encoding": "br"}, data=b"x")
+        assert r.status_code == 415 and "errors" in r.json()
+        r = requests.post(server.base + "/api/v1/series", headers=headers, data='{"series": [{"metric": 5}]}')
+        assert r.status_code == 400 and "metric" in r.json()["errors"][0]
+        assert query_range(server, token, '{"e2e.limit"}', ts, ts, 10) == []
+    finally:
+        server.stop()
