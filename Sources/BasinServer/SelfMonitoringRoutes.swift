@@ -42,9 +42,13 @@ final class ServerLifecycle: Sendable {
     private let walBytes: Gauge
 
     init(registry: PrometheusCollectorRegistry) {
-        headSeries = registry.makeGauge(name: "basin_store_head_series", help: "Series in the in-memory head.")
-        headSamples = registry.makeGauge(name: "basin_store_head_samples", help: "Samples in the in-memory head.")
-        walBytes = registry.makeGauge(name: "basin_store_wal_bytes", help: "Bytes of write-ahead log on disk.")
+        // Names are `metricName_unitName` joined; counts have no unit, so the unit is the noun.
+        headSeries = registry.makeGauge(
+            descriptor: MetricNameDescriptor(metricName: "basin_store_head", unitName: "series", helpText: "Series in the in-memory head."))
+        headSamples = registry.makeGauge(
+            descriptor: MetricNameDescriptor(metricName: "basin_store_head", unitName: "samples", helpText: "Samples in the in-memory head."))
+        walBytes = registry.makeGauge(
+            descriptor: MetricNameDescriptor(metricName: "basin_store_wal", unitName: "bytes", helpText: "Bytes of write-ahead log on disk."))
     }
 
     var isReady: Bool { ready.withLock { $0 } }

@@ -33,14 +33,16 @@ public struct ServerApplication: Sendable {
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         let tokens = try TokenStore(directory: dataDirectory)
         if let secret = try tokens.bootstrapIfEmpty() {
-            // Shown once on first start; also written (0600) for scripts.
-            print("""
+            // Shown once on first start; also written (0600) for scripts. Written unbuffered so it
+            // shows at once when stdout is a file or a pipe (systemd, docker logs).
+            FileHandle.standardOutput.write(Data("""
                 Created organisation "default" and an admin token (scopes ingest,query,admin):
 
                     \(secret)
 
                 It is stored only as a hash; a copy is in \(dataDirectory)/\(TokenStore.adminTokenFileName) (mode 0600).
-                """)
+
+                """.utf8))
         }
         let store = try await EmbeddedMetricStore.open(directory: dataDirectory + "/metrics", logger: logger)
         let lifecycle = ServerLifecycle(registry: registry)
