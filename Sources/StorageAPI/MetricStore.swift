@@ -97,10 +97,19 @@ public struct StoreStats: Sendable {
     public var headSamples: Int
     /// Bytes in the write-ahead log on disk.
     public var walBytes: Int
+    /// Blocks on disk.
+    public var blocks: Int
+    /// Bytes of all blocks on disk.
+    public var blockBytes: Int
+    /// Samples held in blocks (a sample rewritten after a block was cut counts twice until compaction).
+    public var blockSamples: Int
 
-    public init(headSeries: Int = 0, headSamples: Int = 0, walBytes: Int = 0) {
+    public init(headSeries: Int = 0, headSamples: Int = 0, walBytes: Int = 0, blocks: Int = 0, blockBytes: Int = 0, blockSamples: Int = 0) {
         self.headSeries = headSeries
         self.headSamples = headSamples
         self.walBytes = walBytes
+        self.blocks = blocks
+        self.blockBytes = blockBytes
+        self.blockSamples = blockSamples
     }
 }

@@ -2,67 +2,135 @@ import BasinModel
 import Logging
 import Metrics
 import StorageAPI
+import Synchronization
 
-/// The embedded metric store: a write-ahead log on local disk and an in-memory head.
+/// The embedded metric store: a write-ahead log, an in-memory head and immutable blocks on disk.
 ///
-/// Layout under `directory`: `wal/` holds the log segments (format in `Docs/wal.md`). Open
-/// replays the log into the head; ``append(_:org:)`` returns once the batch is in the log,
-/// `fdatasync`ed (concurrent appends share one sync) and applied to the head, so what a query
-/// sees is always durable. See ``WriteAheadLog`` for failure behaviour and ``WALReplay`` for
-/// how torn and corrupt segments are handled.
+/// Layout under `directory`: `wal/` holds the log segments (`Docs/wal.md`), `blocks/` the
+/// blocks (`Docs/blocks.md`, chunks in `Docs/chunks.md`). Open replays the log into the head;
+/// ``append(_:org:)`` returns once the batch is in the log, `fdatasync`ed (concurrent appends
+/// share one sync) and applied to the head, so what a query sees is always durable.
+///
+/// A background task cuts the head into blocks (when it holds ``EmbeddedStoreOptions/headMaxSamples``
+/// or every ``EmbeddedStoreOptions/headFlushIntervalMillis``), then deletes the log segments the
+/// blocks cover, merges the blocks of one window, and drops blocks past the retention. Reads
+/// merge blocks (oldest sequence first), the head being cut, and the live head; on a repeated
+/// (series, timestamp) the later source wins, so the last value written is what is read.
 ///
 /// All methods are safe to call concurrently.
 public final class EmbeddedMetricStore: MetricStore {
-    private let head: Head
-    private let wal: WriteAheadLog
-    private let logger: Logger
-    private let seriesGauge = Gauge(label: "basin_head_series")
-    private let samplesGauge = Gauge(label: "basin_head_samples")
-
-    private init(head: Head, wal: WriteAheadLog, logger: Logger) {
-        self.head = head
-        self.wal = wal
-        self.logger = logger
+    /// What a reader sees, swapped atomically by flushes and compactions.
+    struct Sources: Sendable {
+        var active: Head
+        /// The head being cut into blocks, with the first log segment that is not part of it.
+        var frozen: Head?
+        var frozenBoundarySegment = Int.max
+        /// Sorted by sequence number, oldest first.
+        var blocks: [Block]
     }
 
-    /// Opens (creating when missing) a store in `directory` and replays its write-ahead log.
+    let sources: Mutex<Sources>
+    let wal: WriteAheadLog
+    let logger: Logger
+    let options: EmbeddedStoreOptions
+    let blocksDirectory: String
+    /// The last block sequence number handed out.
+    let lastSeq: Atomic<UInt64>
+    /// Serializes flushes, compactions and retention (the background task and test hooks).
+    let maintenanceLock = AsyncLock()
+    let lastFlushMillis: Atomic<Int64>
+    let lastCompactionMillis = Atomic<Int64>(0)
+    private let maintenance = Mutex<Task<Void, Never>?>(nil)
+    private let seriesGauge = Gauge(label: "basin_head_series")
+    private let samplesGauge = Gauge(label: "basin_head_samples")
+    let blocksGauge = Gauge(label: "basin_blocks")
+    let blockBytesGauge = Gauge(label: "basin_block_bytes")
+    let flushCounter = Counter(label: "basin_head_flushes_total")
+    let compactionCounter = Counter(label: "basin_compactions_total")
+    let maintenanceFailures = Counter(label: "basin_storage_maintenance_failures_total")
+
+    private init(
+        sources: Sources, wal: WriteAheadLog, logger: Logger, options: EmbeddedStoreOptions,
+        blocksDirectory: String, lastSeq: UInt64
+    ) {
+        self.sources = Mutex(sources)
+        self.wal = wal
+        self.logger = logger
+        self.options = options
+        self.blocksDirectory = blocksDirectory
+        self.lastSeq = Atomic(lastSeq)
+        self.lastFlushMillis = Atomic(options.nowMillis())
+    }
+
+    /// Opens (creating when missing) a store in `directory`: opens its blocks and replays its log.
     ///
     /// - Parameters:
     ///   - directory: the data directory; created with its parents when missing.
     ///   - options: tuning; defaults suit a single node.
-    ///   - logger: receives replay progress, warnings about a truncated tail and errors.
-    /// - Returns: a store ready for appends and queries.
+    ///   - logger: receives replay progress, warnings about a truncated tail, quarantined
+    ///     blocks and errors.
+    /// - Returns: a store ready for appends and queries, its background maintenance running.
     /// - Throws: ``StorageError`` of kind `internalError` when the directory or a segment cannot
-    ///   be read or written. A torn or corrupt log does not throw (see ``WALReplay``).
+    ///   be read or written. A torn or corrupt log or block does not throw (see ``WALReplay``
+    ///   and ``BlockDirectory``).
     public static func open(
         directory: String, options: EmbeddedStoreOptions = .init(), logger: Logger
     ) async throws -> EmbeddedMetricStore {
         let walDirectory = directory + "/wal"
+        let blocksDirectory = directory + "/blocks"
         let head = Head()
         do throws(FileIOError) {
             try Directory.create(walDirectory)
+            let opened = try BlockDirectory.open(blocksDirectory, logger: logger)
+            if !opened.blocks.isEmpty {
+                logger.info("opened blocks", metadata: [
+                    "blocks": "\(opened.blocks.count)",
+                    "samples": "\(opened.blocks.reduce(0) { $0 + Int($1.meta.sampleCount) })",
+                ])
+            }
             let summary = try WALReplay.run(
                 directory: walDirectory, logger: logger, progressEveryRecords: options.replayProgressEveryRecords
             ) { batch, org in head.apply(batch, org: org) }
+            let box = StoreBox()
             let wal = try WriteAheadLog(
                 directory: walDirectory, lastSegmentIndex: summary.lastSegmentIndex, existingBytes: summary.bytes,
                 options: options, logger: logger
-            ) { batch, org in head.apply(batch, org: org) }
-            let store = EmbeddedMetricStore(head: head, wal: wal, logger: logger)
+            ) { batch, org, segment in box.store?.applyDurable(batch, org: org, segment: segment) }
+            let store = EmbeddedMetricStore(
+                sources: Sources(active: head, blocks: opened.blocks), wal: wal, logger: logger, options: options,
+                blocksDirectory: blocksDirectory, lastSeq: opened.maxSeq)
+            box.store = store
             store.publishGauges()
+            store.startMaintenance()
             return store
         } catch {
             throw StorageError(kind: .internalError, message: "cannot open store in \(directory): \(error)")
         }
     }
 
-    /// Finishes pending syncs and closes the log; later appends fail with kind `unavailable`.
+    /// Stops background maintenance, finishes pending syncs and closes the log; later appends
+    /// fail with kind `unavailable`.
     public func close() async throws {
+        let task = maintenance.withLock { t -> Task<Void, Never>? in
+            defer { t = nil }
+            return t
+        }
+        task?.cancel()
+        await task?.value
         await wal.close()
     }
 
     /// Syncs performed by the write-ahead log so far (for group-commit tests).
     package var walSyncCount: Int { wal.syncCount }
+
+    /// Applies a durable batch to the head that owns its segment (called in log order).
+    private func applyDurable(_ batch: MetricBatch, org: OrgID, segment: Int) {
+        let head = sources.withLock { s in
+            if let frozen = s.frozen, segment < s.frozenBoundarySegment { return frozen }
+            return s.active
+        }
+        head.apply(batch, org: org)
+    }
 
     /// Writes the batch to the log, waits for the shared sync, then makes it visible.
     ///
@@ -78,53 +146,86 @@ public final class EmbeddedMetricStore: MetricStore {
         }
         try await wal.append(batch, org: org)
         publishGauges()
-    }
-
-    /// Matching series' samples in the range, sorted by labels (Prometheus order).
-    ///
-    /// - Throws: ``StorageError`` `limitExceeded` naming `maxSeries` or `maxSamples`.
-    public func select(_ request: SelectRequest) async throws -> [SeriesSamples] {
-        try head.select(request)
-    }
-
-    /// Label sets of matching series with a sample in the range, sorted by labels.
-    public func series(org: OrgID, matcherSets: [[LabelMatcher]], startMillis: Int64, endMillis: Int64) async throws -> [Labels] {
-        head.labelSets(org: org, matcherSets: matcherSets, startMillis: startMillis, endMillis: endMillis)
-            .sorted(by: LabelsOrder.precedes)
-    }
-
-    /// Sorted label names (byte order) of matching series with a sample in the range.
-    public func labelNames(org: OrgID, matcherSets: [[LabelMatcher]], startMillis: Int64, endMillis: Int64) async throws -> [String] {
-        var names = Set<String>()
-        for labels in head.labelSets(org: org, matcherSets: matcherSets, startMillis: startMillis, endMillis: endMillis) {
-            labels.forEach { name, _ in names.insert(name) }
+        if options.maintenanceAfterEveryAppend {
+            try await runMaintenance(forceFlush: true)
         }
-        return names.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
     }
 
-    /// Sorted values (byte order) of one label over matching series with a sample in the range.
-    public func labelValues(
-        org: OrgID, name: String, matcherSets: [[LabelMatcher]], startMillis: Int64, endMillis: Int64
-    ) async throws -> [String] {
-        var values = Set<String>()
-        for labels in head.labelSets(org: org, matcherSets: matcherSets, startMillis: startMillis, endMillis: endMillis) {
-            if let value = labels[name] { values.insert(value) }
-        }
-        return values.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
-    }
-
-    /// The kind first written for each metric name of the org.
-    public func metricKinds(org: OrgID, metricName: String?) async throws -> [String: MetricKind] {
-        head.metricKinds(org: org, metricName: metricName)
-    }
-
-    /// Head series and samples, and the bytes of all log segments on disk.
+    /// Head series and samples (live and being cut), the log's bytes, and the blocks.
     public func stats() async -> StoreStats {
-        StoreStats(headSeries: head.seriesCount, headSamples: head.sampleCount, walBytes: wal.walBytes)
+        let s = sources.withLock { $0 }
+        let heads = [s.active] + (s.frozen.map { [$0] } ?? [])
+        return StoreStats(
+            headSeries: heads.reduce(0) { $0 + $1.seriesCount }, headSamples: heads.reduce(0) { $0 + $1.sampleCount },
+            walBytes: wal.walBytes, blocks: s.blocks.count, blockBytes: s.blocks.reduce(0) { $0 + $1.sizeBytes },
+            blockSamples: s.blocks.reduce(0) { $0 + Int($1.meta.sampleCount) })
     }
 
-    private func publishGauges() {
-        seriesGauge.record(head.seriesCount)
-        samplesGauge.record(head.sampleCount)
+    func publishGauges() {
+        let s = sources.withLock { $0 }
+        seriesGauge.record(s.active.seriesCount + (s.frozen?.seriesCount ?? 0))
+        samplesGauge.record(s.active.sampleCount + (s.frozen?.sampleCount ?? 0))
+    }
+
+    private func startMaintenance() {
+        let interval = options.compactionIntervalMillis
+        let task = Task.detached { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(min(interval, 1_000)))
+                guard let self, !Task.isCancelled else { return }
+                await self.maintenanceTick()
+            }
+        }
+        maintenance.withLock { $0 = task }
+    }
+}
+
+/// Lets the log's apply callback reach the store created after it.
+private final class StoreBox: @unchecked Sendable {
+    // Written once before the first append can complete; read on the apply queue after.
+    var store: EmbeddedMetricStore?
+}
+
+/// A lock that async code can hold across suspension points (FIFO).
+final class AsyncLock: Sendable {
+    private struct State {
+        var locked = false
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let state = Mutex(State())
+
+    func lock() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let resumeNow = state.withLock { s -> Bool in
+                if s.locked {
+                    s.waiters.append(c)
+                    return false
+                }
+                s.locked = true
+                return true
+            }
+            if resumeNow { c.resume() }
+        }
+    }
+
+    func unlock() {
+        let next = state.withLock { s -> CheckedContinuation<Void, Never>? in
+            if s.waiters.isEmpty {
+                s.locked = false
+                return nil
+            }
+            return s.waiters.removeFirst()
+        }
+        next?.resume()
+    }
+
+    /// Non-blocking: takes the lock when free.
+    func tryLock() -> Bool {
+        state.withLock { s in
+            if s.locked { return false }
+            s.locked = true
+            return true
+        }
     }
 }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Tuning for ``EmbeddedMetricStore``; every field has a default that suits a single node.
 public struct EmbeddedStoreOptions: Sendable {
     /// A write-ahead log segment is closed and a new one started once it would grow past this
@@ -6,15 +12,51 @@ public struct EmbeddedStoreOptions: Sendable {
     /// Replay logs an info line after each this many records (in addition to one line per
     /// segment and a final summary). Default 1,000,000.
     public var replayProgressEveryRecords: Int
+    /// The width of the aligned time windows that blocks are cut into. Default 2 hours.
+    public var blockRangeMillis: Int64
+    /// Blocks whose newest sample is older than this are deleted. Default 30 days.
+    public var retentionMillis: Int64
+    /// The head is cut into blocks once it holds this many samples. Default 4,000,000
+    /// (about 100 MB of head and a replay of a few seconds).
+    public var headMaxSamples: Int
+    /// The head is cut into blocks at least this often while it holds samples. Default 30 minutes.
+    public var headFlushIntervalMillis: Int64
+    /// How often the background task checks for a flush, compaction and retention. Default 30 s.
+    public var compactionIntervalMillis: Int64
 
     /// Test hook called by the syncer before each sync; returning true makes that sync fail as
     /// if `fdatasync` had failed (the failure path without a broken disk). It may also sleep, to
     /// let appends pile up behind one sync.
     package var beforeSync: (@Sendable () -> Bool)?
+    /// Test hook: after every append, cut the whole head into blocks and compact, before the
+    /// append returns (so the conformance suite runs against blocks).
+    package var maintenanceAfterEveryAppend = false
+    /// Test hook: the wall clock, in milliseconds since the epoch (retention and sealing).
+    package var nowMillis: @Sendable () -> Int64 = { EmbeddedStoreOptions.wallClockMillis() }
 
     /// Creates options; see each property for its default.
-    public init(walSegmentSizeBytes: Int = 128 << 20, replayProgressEveryRecords: Int = 1_000_000) {
+    public init(
+        walSegmentSizeBytes: Int = 128 << 20, replayProgressEveryRecords: Int = 1_000_000,
+        blockRangeMillis: Int64 = 2 * 3_600_000, retentionMillis: Int64 = 30 * 86_400_000,
+        headMaxSamples: Int = 4_000_000, headFlushIntervalMillis: Int64 = 30 * 60_000,
+        compactionIntervalMillis: Int64 = 30_000
+    ) {
         self.walSegmentSizeBytes = walSegmentSizeBytes
         self.replayProgressEveryRecords = replayProgressEveryRecords
+        self.blockRangeMillis = max(1, blockRangeMillis)
+        self.retentionMillis = retentionMillis
+        self.headMaxSamples = headMaxSamples
+        self.headFlushIntervalMillis = headFlushIntervalMillis
+        self.compactionIntervalMillis = max(1, compactionIntervalMillis)
     }
+
+    /// Milliseconds since the Unix epoch.
+    package static func wallClockMillis() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+    }
+
+    /// Compacted blocks cover this many block ranges (one day at the default range).
+    var compactedRangeMillis: Int64 { blockRangeMillis * 12 }
 }

@@ -48,3 +48,24 @@ struct ConformanceTests {
         try await reopened.close()
     }
 }
+
+@Suite("Embedded store conformance, served from blocks")
+struct BlockConformanceTests {
+    @Test("every check passes when each append is cut into blocks and compacted at once", arguments: MetricStoreConformance.checkNames)
+    func conformanceFromBlocks(check: String) async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let opened = ConformanceTests.Opened()
+        var options = EmbeddedStoreOptions(retentionMillis: .max / 4)
+        options.maintenanceAfterEveryAppend = true
+        try await MetricStoreConformance.run(check) { [options] in
+            let store = try await EmbeddedMetricStore.open(directory: dir.path, options: options, logger: CapturedLogs().logger)
+            opened.store.withLock { $0 = store }
+            return store
+        }
+        guard let store = opened.store.withLock({ $0 }) else { return }
+        let stats = await store.stats()
+        #expect(stats.headSamples == 0, "the head was cut into blocks after every append")
+        try await store.close()
+    }
+}

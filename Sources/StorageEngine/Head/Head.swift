@@ -128,3 +128,31 @@ final class Head: Sendable {
         return stripes[s].state.withLock { body($0.series[local]) }
     }
 }
+
+extension Head {
+    /// One series with its organisation, as handed to the block writer.
+    struct ExportedSeries: Sendable {
+        var org: OrgID
+        var labels: Labels
+        var kind: MetricKind
+        var samples: SampleColumns
+    }
+
+    /// Every series with samples (copy-on-write views, cheap), for cutting blocks from a head
+    /// that no longer changes.
+    func exportSeries() -> [ExportedSeries] {
+        var out: [ExportedSeries] = []
+        out.reserveCapacity(seriesCount)
+        for stripe in stripes {
+            stripe.state.withLock { state in
+                for (key, ref) in state.refs {
+                    let series = state.series[Int(ref >> Head.stripeBits)]
+                    if series.samples.count > 0 {
+                        out.append(ExportedSeries(org: key.org, labels: series.labels, kind: series.kind, samples: series.samples))
+                    }
+                }
+            }
+        }
+        return out
+    }
+}

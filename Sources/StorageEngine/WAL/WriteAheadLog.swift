@@ -29,6 +29,8 @@ import Synchronization
 final class WriteAheadLog: Sendable {
     private struct Waiter: Sendable {
         var endPosition: UInt64
+        /// The segment the record went to (the store routes batches of frozen segments to the frozen head).
+        var segmentIndex: Int
         var batch: MetricBatch
         var org: OrgID
         var continuation: CheckedContinuation<Void, any Error>
@@ -62,7 +64,7 @@ final class WriteAheadLog: Sendable {
     /// Applies synced groups to the head, in log order, then resumes their appenders. Separate
     /// from `syncQueue` so the next fsync overlaps the head work of the group before it.
     private let applyQueue = DispatchQueue(label: "basin.wal.apply")
-    private let apply: @Sendable (MetricBatch, OrgID) -> Void
+    private let apply: @Sendable (MetricBatch, OrgID, Int) -> Void
     private let fsyncTimer = Timer(label: "basin_wal_fsync_seconds")
     private let bytesCounter = Counter(label: "basin_wal_bytes_written_total")
     private let syncCounter = Counter(label: "basin_wal_syncs_total")
@@ -71,10 +73,11 @@ final class WriteAheadLog: Sendable {
     ///
     /// - Parameters:
     ///   - existingBytes: bytes already in older segments (for ``walBytes``).
-    ///   - apply: called on the apply queue, in log order, with each batch once it is durable.
+    ///   - apply: called on the apply queue, in log order, with each batch once it is durable and
+    ///     the index of the segment that holds it.
     init(
         directory: String, lastSegmentIndex: Int, existingBytes: Int, options: EmbeddedStoreOptions,
-        logger: Logger, apply: @escaping @Sendable (MetricBatch, OrgID) -> Void
+        logger: Logger, apply: @escaping @Sendable (MetricBatch, OrgID, Int) -> Void
     ) throws(FileIOError) {
         self.directory = directory
         self.options = options
@@ -106,7 +109,9 @@ final class WriteAheadLog: Sendable {
                     continuation.resume(throwing: error)
                     return
                 }
-                s.waiters.append(Waiter(endPosition: s.writtenPosition, batch: batch, org: org, continuation: continuation))
+                s.waiters.append(Waiter(
+                    endPosition: s.writtenPosition, segmentIndex: s.segmentIndex, batch: batch, org: org,
+                    continuation: continuation))
                 if !s.syncScheduled {
                     s.syncScheduled = true
                     // Enqueued under the lock so `close()`'s barrier is ordered after it.
@@ -154,6 +159,56 @@ final class WriteAheadLog: Sendable {
             try? s.segment.sync()
             s.segment.close()
         }
+    }
+
+    /// Starts a new segment now and calls `body` with its index while no append can write.
+    ///
+    /// The store freezes its head inside `body`: every record in an earlier segment then
+    /// belongs to the frozen head, every later one to the new head.
+    /// - Returns: the new segment's index.
+    func rotate(_ body: (Int) -> Void) throws(StorageError) -> Int {
+        try state.withLock { s throws(StorageError) in
+            if let failure = s.failure {
+                throw StorageError(kind: .unavailable, message: "write-ahead log unusable after an earlier failure: \(failure.message)")
+            }
+            if s.closed { throw StorageError(kind: .unavailable, message: "store is closed") }
+            do throws(FileIOError) {
+                try rotate(&s)
+            } catch {
+                throw StorageError(kind: .internalError, message: "cannot start a write-ahead log segment: \(error)")
+            }
+            body(s.segmentIndex)
+            return s.segmentIndex
+        }
+    }
+
+    /// Returns once every append written before the call was synced and applied (or failed).
+    func drain() async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            // The sync loop runs until no waiter is left, and hands each group to the apply
+            // queue before it returns; a barrier behind both sees every earlier append done.
+            syncQueue.async { self.applyQueue.async { done.resume() } }
+        }
+    }
+
+    /// Deletes every segment numbered below `index` (their records are in blocks now).
+    ///
+    /// - Returns: the bytes removed.
+    func removeSegments(below index: Int) throws(FileIOError) -> Int {
+        let names = try Directory.list(directory)
+        var removed = 0
+        for name in names {
+            guard let i = WALSegment.index(ofName: name), i < index else { continue }
+            let path = directory + "/" + name
+            let size = (try? PosixFile.openReadWrite(path, create: false).size()) ?? 0
+            try Directory.remove(path)
+            removed += size
+        }
+        if removed > 0 {
+            try Directory.sync(directory)
+            state.withLock { $0.walBytes = max(0, $0.walBytes - removed) }
+        }
+        return removed
     }
 
     private func rotate(_ s: inout State) throws(FileIOError) {
@@ -204,7 +259,7 @@ final class WriteAheadLog: Sendable {
                 // Groups are enqueued in sync order and the queue is serial: the head sees
                 // batches in log order, exactly as a replay would.
                 applyQueue.async {
-                    for w in ready { self.apply(w.batch, w.org) }
+                    for w in ready { self.apply(w.batch, w.org, w.segmentIndex) }
                     for w in ready { w.continuation.resume() }
                 }
             }

@@ -1,0 +1,230 @@
+extension SampleChunk {
+    /// Appends the samples of the chunk at the start of `bytes` whose timestamps lie within
+    /// `startMillis...endMillis` to `timestamps` and `values`.
+    ///
+    /// Timestamps are decoded first and decoding stops at the first one past `endMillis`;
+    /// values are then decoded only up to that sample (XOR and difference coding need every
+    /// earlier value, so samples before `startMillis` are decoded and dropped).
+    ///
+    /// Bytes after the chunk are ignored, so `bytes` may run on to the end of a block.
+    /// Malformed input throws and never traps, reads out of bounds or allocates more than
+    /// room for 65,535 samples per array.
+    ///
+    /// - Parameters:
+    ///   - bytes: borrowed for the duration of the call only.
+    ///   - startMillis: inclusive lower bound.
+    ///   - endMillis: inclusive upper bound (an empty range when below `startMillis`).
+    ///   - timestamps: in-range timestamps are appended.
+    ///   - values: their values are appended, bit-exact.
+    /// - Throws: ``ChunkError`` if the bytes are not a well-formed chunk; both arrays are then
+    ///   left as they were.
+    static func decode(
+        _ bytes: UnsafeRawBufferPointer,
+        startMillis: Int64,
+        endMillis: Int64,
+        timestamps: inout [Int64],
+        values: inout [Double]
+    ) throws(ChunkError) {
+        let timestampsBefore = timestamps.count
+        let valuesBefore = values.count
+        do {
+            try decodeUnchecked(bytes, startMillis: startMillis, endMillis: endMillis, timestamps: &timestamps, values: &values)
+        } catch {
+            timestamps.removeSubrange(timestampsBefore...)
+            values.removeSubrange(valuesBefore...)
+            throw error
+        }
+    }
+
+    /// Appends the chunk's samples in the range; may leave partial output on error.
+    private static func decodeUnchecked(
+        _ bytes: UnsafeRawBufferPointer,
+        startMillis: Int64,
+        endMillis: Int64,
+        timestamps: inout [Int64],
+        values: inout [Double]
+    ) throws(ChunkError) {
+        var header = BitReader(bytes)
+        guard let tag = header.readByte() else { throw ChunkError("empty") }
+        guard tag >> 4 == formatVersion else { throw ChunkError("format version \(tag >> 4)") }
+        guard let encoding = ValueEncoding(rawValue: tag & 0x0F) else { throw ChunkError("value encoding \(tag & 0x0F)") }
+        guard let rawCount = header.readUVarint(), rawCount >= 1, rawCount <= UInt64(maxSampleCount) else {
+            throw ChunkError("sample count")
+        }
+        let n = Int(rawCount)
+        guard let t0 = header.readZVarint() else { throw ChunkError("truncated first timestamp") }
+        var firstDelta: UInt64 = 0
+        if n >= 2 {
+            guard let d = header.readUVarint(), d >= 1 else { throw ChunkError("first timestamp delta") }
+            firstDelta = d
+        }
+        let timeBuckets = try Buckets.readHeader(from: &header)
+        let timeStream = try stream(&header, in: bytes, what: "timestamp")
+
+        guard startMillis <= endMillis else {
+            // Nothing can match, but a malformed value section must still not pass silently.
+            _ = try valueStream(&header, in: bytes, encoding: encoding, sampleCount: n)
+            return
+        }
+
+        // Timestamps: find [first, end) and append the in-range ones.
+        reserve(&timestamps, adding: n)
+        var first = 0
+        var end = 0
+        var reader = BitReader(timeStream)
+        var t = t0
+        var delta = Int64(bitPattern: firstDelta)
+        while end < n {
+            if end == 1 {
+                t = t0 &+ delta
+                guard t > t0 else { throw ChunkError("timestamps not increasing") }
+            } else if end >= 2 {
+                delta &+= Zigzag.decode(timeBuckets.read(from: &reader))
+                let next = t &+ delta
+                guard next > t else { throw ChunkError("timestamps not increasing") }
+                t = next
+            }
+            if t > endMillis { break }
+            if t < startMillis {
+                first += 1
+            } else {
+                timestamps.append(t)
+            }
+            end += 1
+        }
+        guard !reader.overran else { throw ChunkError("timestamp stream too short") }
+
+        let section = try valueStream(&header, in: bytes, encoding: encoding, sampleCount: n)
+        guard first < end else { return }
+        reserve(&values, adding: end - first)
+        switch section {
+        case .xor(let stream):
+            try decodeXOR(stream, first: first, end: end, into: &values)
+        case .scaled(let parameters, let stream):
+            try decodeScaled(stream, parameters, first: first, end: end, into: &values)
+        }
+    }
+
+    /// Reads a length-prefixed, byte-aligned stream and moves `header` past it.
+    private static func stream(
+        _ header: inout BitReader, in bytes: UnsafeRawBufferPointer, what: String
+    ) throws(ChunkError) -> UnsafeRawBufferPointer {
+        guard let length = header.readUVarint() else { throw ChunkError("truncated \(what) stream length") }
+        let start = header.byteOffset
+        guard length <= UInt64(bytes.count - start) else { throw ChunkError("\(what) stream runs past the end") }
+        let end = start + Int(length)
+        header = BitReader(bytes, offset: end)
+        return UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+    }
+
+    private enum ValueSection {
+        case xor(UnsafeRawBufferPointer)
+        case scaled(ScaledParameters, UnsafeRawBufferPointer)
+    }
+
+    private struct ScaledParameters {
+        var divisor: Double
+        var secondOrder: Bool
+        var shift: UInt64
+        var s0: Int64
+        var firstDelta: Int64
+        var buckets: Buckets
+    }
+
+    /// Reads the value section's header and locates its bit stream.
+    private static func valueStream(
+        _ header: inout BitReader, in bytes: UnsafeRawBufferPointer, encoding: ValueEncoding, sampleCount n: Int
+    ) throws(ChunkError) -> ValueSection {
+        switch encoding {
+        case .xor:
+            return .xor(try stream(&header, in: bytes, what: "value"))
+        case .scaledDecimal:
+            guard let flags = header.readByte(), let shift = header.readByte() else { throw ChunkError("truncated scale") }
+            let decimals = Int(flags & 0x0F)
+            guard decimals <= maxDecimals, flags & 0xE0 == 0, shift < 64 else { throw ChunkError("scale parameters") }
+            let secondOrder = flags & 0x10 != 0
+            guard let s0 = header.readZVarint() else { throw ChunkError("truncated first value") }
+            var firstDelta: Int64 = 0
+            if secondOrder, n >= 2 {
+                guard let d = header.readZVarint() else { throw ChunkError("truncated first value delta") }
+                firstDelta = d
+            }
+            let buckets = try Buckets.readHeader(from: &header)
+            let parameters = ScaledParameters(
+                divisor: powerOfTen(decimals), secondOrder: secondOrder, shift: UInt64(shift),
+                s0: s0, firstDelta: firstDelta, buckets: buckets
+            )
+            return .scaled(parameters, try stream(&header, in: bytes, what: "value"))
+        }
+    }
+
+    /// Decodes XOR values 0..<end and appends those from `first` on.
+    private static func decodeXOR(
+        _ stream: UnsafeRawBufferPointer, first: Int, end: Int, into values: inout [Double]
+    ) throws(ChunkError) {
+        var reader = BitReader(stream)
+        var bits = reader.read(64)
+        if first == 0 { values.append(Double(bitPattern: bits)) }
+        var windowTrailing: UInt64 = 0
+        var windowLength = 0
+        var i = 1
+        while i < end {
+            if reader.readBit() {
+                if reader.readBit() {
+                    let control = reader.read(11)
+                    let leading = Int(control &>> 6)
+                    let meaningful = control & 63 == 0 ? 64 : Int(control & 63)
+                    guard leading + meaningful <= 64 else { throw ChunkError("XOR window") }
+                    windowLength = meaningful
+                    windowTrailing = UInt64(64 - leading - meaningful)
+                }
+                bits ^= reader.read(windowLength) &<< windowTrailing
+            }
+            if i >= first { values.append(Double(bitPattern: bits)) }
+            i += 1
+        }
+        guard !reader.overran else { throw ChunkError("value stream too short") }
+    }
+
+    /// Decodes scaled values 0..<end and appends those from `first` on.
+    private static func decodeScaled(
+        _ stream: UnsafeRawBufferPointer, _ parameters: ScaledParameters, first: Int, end: Int,
+        into values: inout [Double]
+    ) throws(ChunkError) {
+        var reader = BitReader(stream)
+        let p = parameters.divisor
+        let buckets = parameters.buckets
+        let shift = parameters.shift
+        var s = parameters.s0
+        var delta = parameters.firstDelta
+        if first == 0 { values.append(Double(s) / p) }
+        var i = 1
+        if parameters.secondOrder, end >= 2 {
+            s &+= delta
+            if first <= 1 { values.append(Double(s) / p) }
+            i = 2
+        }
+        while i < end {
+            let coded = Zigzag.decode(buckets.read(from: &reader)) &<< shift
+            if parameters.secondOrder {
+                delta &+= coded
+            } else {
+                delta = coded
+            }
+            s &+= delta
+            if i >= first { values.append(Double(s) / p) }
+            i += 1
+        }
+        guard !reader.overran else { throw ChunkError("value stream too short") }
+    }
+
+    /// Grows `array`'s capacity geometrically so that `adding` more elements fit: an exact
+    /// `reserveCapacity` per chunk would reallocate on every chunk appended to one array.
+    @inline(__always)
+    private static func reserve<T>(_ array: inout [T], adding: Int) {
+        let needed = array.count + adding
+        if needed > array.capacity {
+            array.reserveCapacity(max(needed, array.capacity * 2))
+        }
+    }
+}

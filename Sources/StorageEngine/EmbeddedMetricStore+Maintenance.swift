@@ -1,0 +1,190 @@
+import BasinModel
+import Logging
+import Metrics
+import StorageAPI
+import Synchronization
+
+extension EmbeddedMetricStore {
+    /// One tick of the background task: flush when due, then compaction and retention when due.
+    func maintenanceTick() async {
+        let now = options.nowMillis()
+        let (samples, frozen) = sources.withLock { ($0.active.sampleCount, $0.frozen != nil) }
+        let flushDue = frozen || samples >= options.headMaxSamples
+            || (samples > 0 && now - lastFlushMillis.load(ordering: .relaxed) >= options.headFlushIntervalMillis)
+        let compactionDue = now - lastCompactionMillis.load(ordering: .relaxed) >= options.compactionIntervalMillis
+        guard flushDue || compactionDue else { return }
+        do {
+            try await runMaintenance(forceFlush: flushDue, compact: compactionDue)
+        } catch {
+            maintenanceFailures.increment()
+            logger.error("storage maintenance failed; retrying later", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Cuts the head into blocks (when forced or a cut is pending), merges blocks and applies
+    /// the retention; one run at a time.
+    func runMaintenance(forceFlush: Bool, compact: Bool = true) async throws {
+        await maintenanceLock.lock()
+        defer { maintenanceLock.unlock() }
+        if forceFlush { try await flushHead() }
+        if compact {
+            lastCompactionMillis.store(options.nowMillis(), ordering: .relaxed)
+            try applyRetention()
+            var rounds = 0
+            while rounds < 64, try compactOnce() { rounds += 1 }
+        }
+        publishGauges()
+    }
+
+    /// The next block sequence number.
+    private func nextSeq() -> UInt64 {
+        lastSeq.add(1, ordering: .relaxed).newValue
+    }
+
+    /// Freezes the live head, writes it as blocks, publishes them and deletes the log segments
+    /// they cover. A failed write leaves the frozen head in place (still read, still in the log)
+    /// and the next run retries it.
+    func flushHead() async throws {
+        if sources.withLock({ $0.frozen == nil }) {
+            guard sources.withLock({ $0.active.sampleCount > 0 }) else {
+                lastFlushMillis.store(options.nowMillis(), ordering: .relaxed)
+                return
+            }
+            _ = try wal.rotate { newSegment in
+                sources.withLock { s in
+                    s.frozen = s.active
+                    s.active = Head()
+                    s.frozenBoundarySegment = newSegment
+                }
+            }
+            // Batches written before the rotation may still be on their way to the frozen head.
+            await wal.drain()
+        }
+        guard let (frozen, boundary) = sources.withLock({ s in s.frozen.map { ($0, s.frozenBoundarySegment) } }) else { return }
+        let started = ContinuousClock.now
+        let exported = frozen.exportSeries()
+        var blocks: [Block] = []
+        do {
+            let metas = try BlockCutter.writeHead(
+                exported, directory: blocksDirectory, rangeMillis: options.blockRangeMillis, nextSeq: nextSeq)
+            for meta in metas {
+                blocks.append(try Block(path: blocksDirectory + "/" + BlockFormat.fileName(seq: meta.seq)))
+            }
+        } catch {
+            throw StorageError(kind: .internalError, message: "cannot cut the head into blocks: \(error)")
+        }
+        sources.withLock { s in
+            s.blocks.append(contentsOf: blocks)
+            s.blocks.sort { $0.meta.seq < $1.meta.seq }
+            s.frozen = nil
+            s.frozenBoundarySegment = .max
+        }
+        lastFlushMillis.store(options.nowMillis(), ordering: .relaxed)
+        flushCounter.increment()
+        let removed: Int
+        do {
+            removed = try wal.removeSegments(below: boundary)
+        } catch {
+            throw StorageError(kind: .internalError, message: "blocks written, but old log segments could not be deleted: \(error)")
+        }
+        logger.info("cut the head into blocks", metadata: [
+            "blocks": "\(blocks.map(\.meta.seq))", "series": "\(exported.count)",
+            "samples": "\(blocks.reduce(0) { $0 + Int($1.meta.sampleCount) })",
+            "bytes": "\(blocks.reduce(0) { $0 + $1.sizeBytes })", "wal-bytes-deleted": "\(removed)",
+            "seconds": "\(ContinuousClock.now - started)",
+        ])
+    }
+
+    /// Deletes blocks whose newest sample is older than the retention.
+    func applyRetention() throws {
+        let cutoff = options.nowMillis() &- options.retentionMillis
+        let expired = sources.withLock { s -> [Block] in
+            let gone = s.blocks.filter { $0.meta.maxTimeMillis < cutoff }
+            s.blocks.removeAll { $0.meta.maxTimeMillis < cutoff }
+            return gone
+        }
+        guard !expired.isEmpty else { return }
+        do throws(FileIOError) {
+            for block in expired { try Directory.remove(block.path) }
+            try Directory.sync(blocksDirectory)
+        } catch {
+            throw StorageError(kind: .internalError, message: "cannot delete expired blocks: \(error)")
+        }
+        logger.info("deleted blocks past the retention", metadata: [
+            "blocks": "\(expired.map(\.meta.seq))", "cutoff-millis": "\(cutoff)",
+        ])
+    }
+
+    /// Plans and runs one merge; returns false when nothing is left to merge.
+    ///
+    /// Blocks are cut into aligned windows of the block range; a compacted block covers an
+    /// aligned window of ``EmbeddedStoreOptions/compactedRangeMillis``, and every smaller window
+    /// nests in one. Once a large window has ended (by a block range) all blocks inside it
+    /// become one; before that, the blocks of one small window become one. Every block that
+    /// lies inside the merged window takes part, so the output (with a fresh, higher sequence
+    /// number) never outranks data newer than its inputs.
+    func compactOnce() throws -> Bool {
+        let blocks = sources.withLock { $0.blocks }
+        let now = options.nowMillis()
+        let large = options.compactedRangeMillis
+        let small = options.blockRangeMillis
+        var byLarge: [Int64: [Block]] = [:]
+        var bySmall: [Int64: [Block]] = [:]
+        for block in blocks {
+            let w = BlockCutter.windowStart(block.meta.windowStartMillis, range: large)
+            if block.meta.windowEndMillis <= w &+ large { byLarge[w, default: []].append(block) }
+            if block.meta.windowMillis == small { bySmall[block.meta.windowStartMillis, default: []].append(block) }
+        }
+        for w in byLarge.keys.sorted() {
+            guard let group = byLarge[w], group.count >= 2, w &+ large &+ small <= now else { continue }
+            try merge(group, windowStart: w, windowEnd: w &+ large)
+            return true
+        }
+        for w in bySmall.keys.sorted() {
+            guard let group = bySmall[w], group.count >= 2 else { continue }
+            try merge(group, windowStart: w, windowEnd: w &+ small)
+            return true
+        }
+        return false
+    }
+
+    private func merge(_ inputs: [Block], windowStart: Int64, windowEnd: Int64) throws {
+        let started = ContinuousClock.now
+        let seq = nextSeq()
+        let cutoff = options.nowMillis() &- options.retentionMillis
+        let output: Block?
+        do {
+            let meta = try BlockCutter.merge(
+                inputs, windowStartMillis: windowStart, windowEndMillis: windowEnd, seq: seq,
+                directory: blocksDirectory, droppingBefore: cutoff)
+            output = try meta.map { _ throws in try Block(path: blocksDirectory + "/" + BlockFormat.fileName(seq: seq)) }
+        } catch let error as BlockMergeError {
+            if case .block(let damaged) = error, let bad = inputs.first(where: { $0.path == damaged.path }) {
+                // One input is damaged: take it out of service and leave the rest for the next round.
+                sources.withLock { s in s.blocks.removeAll { $0 === bad } }
+                try? BlockDirectory.quarantine(bad.path, directory: blocksDirectory, logger: logger, reason: damaged.reason)
+                return
+            }
+            throw StorageError(kind: .internalError, message: "compaction failed: \(error)")
+        }
+        let inputSeqs = Set(inputs.map(\.meta.seq))
+        sources.withLock { s in
+            s.blocks.removeAll { inputSeqs.contains($0.meta.seq) }
+            if let output { s.blocks.append(output) }
+            s.blocks.sort { $0.meta.seq < $1.meta.seq }
+        }
+        do throws(FileIOError) {
+            for block in inputs { try Directory.remove(block.path) }
+            try Directory.sync(blocksDirectory)
+        } catch {
+            throw StorageError(kind: .internalError, message: "compacted, but the merged blocks could not be deleted: \(error)")
+        }
+        compactionCounter.increment()
+        logger.info("compacted blocks", metadata: [
+            "inputs": "\(inputs.map(\.meta.seq))", "output": "\(output.map { "\($0.meta.seq)" } ?? "none")",
+            "window-start-millis": "\(windowStart)", "window-end-millis": "\(windowEnd)",
+            "samples": "\(output.map { Int($0.meta.sampleCount) } ?? 0)", "bytes": "\(output?.sizeBytes ?? 0)",
+            "seconds": "\(ContinuousClock.now - started)",
+        ])
+    }
+}
