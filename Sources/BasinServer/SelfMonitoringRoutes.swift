@@ -40,6 +40,9 @@ final class ServerLifecycle: Sendable {
     private let headSeries: Gauge
     private let headSamples: Gauge
     private let walBytes: Gauge
+    private let blocks: Gauge
+    private let blockBytes: Gauge
+    private let blockSamples: Gauge
 
     init(registry: PrometheusCollectorRegistry) {
         // Names are `metricName_unitName` joined; counts have no unit, so the unit is the noun.
@@ -49,6 +52,12 @@ final class ServerLifecycle: Sendable {
             descriptor: MetricNameDescriptor(metricName: "basin_store_head", unitName: "samples", helpText: "Samples in the in-memory head."))
         walBytes = registry.makeGauge(
             descriptor: MetricNameDescriptor(metricName: "basin_store_wal", unitName: "bytes", helpText: "Bytes of write-ahead log on disk."))
+        blocks = registry.makeGauge(
+            descriptor: MetricNameDescriptor(metricName: "basin_store", unitName: "blocks", helpText: "Blocks on disk."))
+        blockBytes = registry.makeGauge(
+            descriptor: MetricNameDescriptor(metricName: "basin_store_block", unitName: "bytes", helpText: "Bytes of blocks on disk."))
+        blockSamples = registry.makeGauge(
+            descriptor: MetricNameDescriptor(metricName: "basin_store_block", unitName: "samples", helpText: "Samples held in blocks on disk."))
     }
 
     var isReady: Bool { ready.withLock { $0 } }
@@ -59,5 +68,8 @@ final class ServerLifecycle: Sendable {
         headSeries.set(Double(stats.headSeries))
         headSamples.set(Double(stats.headSamples))
         walBytes.set(Double(stats.walBytes))
+        blocks.set(Double(stats.blocks))
+        blockBytes.set(Double(stats.blockBytes))
+        blockSamples.set(Double(stats.blockSamples))
     }
 }

@@ -44,7 +44,11 @@ public struct ServerApplication: Sendable {
 
                 """.utf8))
         }
-        let store = try await EmbeddedMetricStore.open(directory: dataDirectory + "/metrics", logger: logger)
+        let storeOptions = EmbeddedStoreOptions(
+            retentionMillis: configuration.retentionMillis, headMaxSamples: configuration.headMaxSamples,
+            headFlushIntervalMillis: configuration.headFlushIntervalMillis,
+            compactionIntervalMillis: configuration.compactionIntervalMillis)
+        let store = try await EmbeddedMetricStore.open(directory: dataDirectory + "/metrics", options: storeOptions, logger: logger)
         let lifecycle = ServerLifecycle(registry: registry)
         let environment = DialectEnvironment(
             store: store, tokens: tokens, limits: configuration.limits, selfMetrics: SelfMetrics(), logger: logger)

@@ -22,6 +22,14 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var limits = HTTPLimits()
     /// swift-log level name (`trace` … `critical`).
     public var logLevel: String = "info"
+    /// Blocks whose newest sample is older than this are deleted (default 30 days).
+    public var retentionMillis: Int64 = 30 * 86_400_000
+    /// The head is cut into blocks once it holds this many samples (default 4,000,000).
+    public var headMaxSamples: Int = 4_000_000
+    /// The head is cut into blocks at least this often while it holds samples (default 30 minutes).
+    public var headFlushIntervalMillis: Int64 = 30 * 60_000
+    /// How often blocks are merged and the retention applied (default 30 seconds).
+    public var compactionIntervalMillis: Int64 = 30_000
 
     public init() {}
 
@@ -40,6 +48,10 @@ public struct ServerConfiguration: Sendable, Equatable {
         ("max-query-samples", "most samples one query may read (default 50000000)"),
         ("max-query-points", "most points per series in a range query (default 11000)"),
         ("query-timeout-seconds", "longest a query may run (default 60)"),
+        ("retention", "how long samples are kept, as 30d, 12h, 90m, 45s or seconds (default 30d)"),
+        ("head-max-samples", "samples held in memory before they are cut into blocks (default 4000000)"),
+        ("head-flush-interval", "longest samples stay in memory before they are cut into blocks (default 30m)"),
+        ("compaction-interval", "how often blocks are merged and the retention applied (default 30s)"),
     ]
 
     /// The environment variable for a key: `BASIN_` and the key upper-cased with `_` for `-`.
@@ -55,6 +67,12 @@ public struct ServerConfiguration: Sendable, Equatable {
                 throw ConfigurationError(message: "\(source): \(key) must be a non-negative integer, got \"\(value)\"")
             }
             return n
+        }
+        func duration() throws -> Int64 {
+            guard let millis = Self.parseDurationMillis(value) else {
+                throw ConfigurationError(message: "\(source): \(key) must be a duration such as 30d, 12h, 90m, 45s, 500ms or a number of seconds, got \"\(value)\"")
+            }
+            return millis
         }
         switch key {
         case "data": dataDirectory = value
@@ -81,9 +99,31 @@ public struct ServerConfiguration: Sendable, Equatable {
                 throw ConfigurationError(message: "\(source): query-timeout-seconds must be a positive number, got \"\(value)\"")
             }
             limits.queryTimeoutSeconds = d
+        case "retention": retentionMillis = try duration()
+        case "head-max-samples": headMaxSamples = try integer()
+        case "head-flush-interval": headFlushIntervalMillis = try duration()
+        case "compaction-interval": compactionIntervalMillis = max(1, try duration())
         default:
             throw ConfigurationError(message: "\(source): unknown key \"\(key)\"")
         }
+    }
+
+    /// Milliseconds in a duration written as a number with an optional unit (`ms`, `s`, `m`,
+    /// `h`, `d`, `w`; seconds when none), or nil when it is not one or is negative.
+    public static func parseDurationMillis(_ text: String) -> Int64? {
+        let units: [(String, Double)] = [("ms", 1), ("s", 1_000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000), ("w", 604_800_000)]
+        var number = Substring(text.trimmingCharacters(in: .whitespaces))
+        var scale = 1_000.0
+        for (suffix, millis) in units where number.hasSuffix(suffix) {
+            let stem = number.dropLast(suffix.count)
+            // "5ms" must not be read as 5m followed by "s".
+            if suffix == "s", stem.hasSuffix("m") { continue }
+            number = stem
+            scale = millis
+            break
+        }
+        guard let n = Double(number), n >= 0, n.isFinite, n * scale < 9.0e18 else { return nil }
+        return Int64(n * scale)
     }
 
     /// Resolves the configuration from a config file, the environment and flag values.

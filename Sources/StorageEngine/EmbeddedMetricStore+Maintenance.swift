@@ -70,6 +70,14 @@ extension EmbeddedMetricStore {
             for meta in metas {
                 blocks.append(try Block(path: blocksDirectory + "/" + BlockFormat.fileName(seq: meta.seq)))
             }
+            // Before the log segments go: the kinds they recorded must survive them.
+            let table = blockKinds.withLock { table in
+                for (org, kinds) in frozen.allMetricKinds() {
+                    table[org, default: [:]].merge(kinds) { old, _ in old }
+                }
+                return table
+            }
+            try MetricKindsFile.store(table, directory: blocksDirectory)
         } catch {
             throw StorageError(kind: .internalError, message: "cannot cut the head into blocks: \(error)")
         }

@@ -118,10 +118,21 @@ extension EmbeddedMetricStore {
         return values.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
     }
 
-    /// The kind first written for each metric name of the org (blocks oldest first, then the heads).
+    /// The kind first written for each metric name of the org: the table kept with the blocks,
+    /// then the heads (being cut, then live); a name found in neither takes the kind of its
+    /// first series in the oldest block (only when the table was damaged).
     public func metricKinds(org: OrgID, metricName: String?) async throws -> [String: MetricKind] {
         let s = snapshot()
-        var kinds: [String: MetricKind] = [:]
+        var kinds = blockKinds.withLock { table -> [String: MetricKind] in
+            let all = table[org] ?? [:]
+            guard let metricName else { return all }
+            return all[metricName].map { [metricName: $0] } ?? [:]
+        }
+        for head in Self.heads(s) {
+            for (name, kind) in head.metricKinds(org: org, metricName: metricName) where kinds[name] == nil {
+                kinds[name] = kind
+            }
+        }
         for block in s.blocks {
             var found: [(String, Int)] = []
             block.forEachValue(org: org, name: Labels.metricNameKey) { name, ids in
@@ -133,11 +144,6 @@ extension EmbeddedMetricStore {
                 } catch {
                     throw Self.fail(error)
                 }
-            }
-        }
-        for head in Self.heads(s) {
-            for (name, kind) in head.metricKinds(org: org, metricName: metricName) where kinds[name] == nil {
-                kinds[name] = kind
             }
         }
         return kinds

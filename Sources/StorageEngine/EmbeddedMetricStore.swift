@@ -40,6 +40,8 @@ public final class EmbeddedMetricStore: MetricStore {
     let maintenanceLock = AsyncLock()
     let lastFlushMillis: Atomic<Int64>
     let lastCompactionMillis = Atomic<Int64>(0)
+    /// Metric kinds of everything cut into blocks (first writer wins; `blocks/metric-kinds`).
+    let blockKinds: Mutex<[OrgID: [String: MetricKind]]>
     private let maintenance = Mutex<Task<Void, Never>?>(nil)
     private let seriesGauge = Gauge(label: "basin_head_series")
     private let samplesGauge = Gauge(label: "basin_head_samples")
@@ -51,8 +53,9 @@ public final class EmbeddedMetricStore: MetricStore {
 
     private init(
         sources: Sources, wal: WriteAheadLog, logger: Logger, options: EmbeddedStoreOptions,
-        blocksDirectory: String, lastSeq: UInt64
+        blocksDirectory: String, lastSeq: UInt64, blockKinds: [OrgID: [String: MetricKind]]
     ) {
+        self.blockKinds = Mutex(blockKinds)
         self.sources = Mutex(sources)
         self.wal = wal
         self.logger = logger
@@ -88,6 +91,11 @@ public final class EmbeddedMetricStore: MetricStore {
                     "samples": "\(opened.blocks.reduce(0) { $0 + Int($1.meta.sampleCount) })",
                 ])
             }
+            var kinds = try MetricKindsFile.load(directory: blocksDirectory)
+            if kinds == nil {
+                logger.error("blocks/metric-kinds is damaged; metric kinds of data in blocks are taken from the blocks' series")
+                kinds = [:]
+            }
             let summary = try WALReplay.run(
                 directory: walDirectory, logger: logger, progressEveryRecords: options.replayProgressEveryRecords
             ) { batch, org in head.apply(batch, org: org) }
@@ -98,7 +106,7 @@ public final class EmbeddedMetricStore: MetricStore {
             ) { batch, org, segment in box.store?.applyDurable(batch, org: org, segment: segment) }
             let store = EmbeddedMetricStore(
                 sources: Sources(active: head, blocks: opened.blocks), wal: wal, logger: logger, options: options,
-                blocksDirectory: blocksDirectory, lastSeq: opened.maxSeq)
+                blocksDirectory: blocksDirectory, lastSeq: opened.maxSeq, blockKinds: kinds ?? [:])
             box.store = store
             store.publishGauges()
             store.startMaintenance()

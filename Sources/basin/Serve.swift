@@ -34,6 +34,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Longest a query may run, in seconds (env BASIN_QUERY_TIMEOUT_SECONDS).", valueName: "s"))
     var queryTimeoutSeconds: String?
 
+    @Option(help: ArgumentHelp("How long samples are kept: 30d, 12h, 90m, 45s or seconds (env BASIN_RETENTION; default 30d).", valueName: "duration"))
+    var retention: String?
+
+    @Option(help: ArgumentHelp("Samples held in memory before they are cut into blocks on disk (env BASIN_HEAD_MAX_SAMPLES; default 4000000).", valueName: "n"))
+    var headMaxSamples: String?
+
     func run() async throws {
         var flags: [String: String] = [:]
         if let listen { flags["listen"] = listen }
@@ -43,6 +49,8 @@ struct Serve: AsyncParsableCommand {
         if let maxLabelsPerSeries { flags["max-labels-per-series"] = maxLabelsPerSeries }
         if let maxQuerySeries { flags["max-query-series"] = maxQuerySeries }
         if let queryTimeoutSeconds { flags["query-timeout-seconds"] = queryTimeoutSeconds }
+        if let retention { flags["retention"] = retention }
+        if let headMaxSamples { flags["head-max-samples"] = headMaxSamples }
         let configuration: ServerConfiguration
         do {
             configuration = try dataOptions.resolve(extraFlags: flags)

@@ -1,7 +1,7 @@
 import BasinModel
 import BasinTestKit
 import StorageAPI
-import StorageEngine
+@testable import StorageEngine
 import Testing
 
 @Suite("Embedded store against the reference store")
@@ -11,12 +11,21 @@ struct DifferentialTests {
     }
 
     static func randomBatch(_ rng: inout SeededGenerator) -> MetricBatch {
+        randomBatch(&rng, kindPerName: false)
+    }
+
+    /// Random batches; with `kindPerName` every series of a metric name keeps one kind, as real
+    /// clients do (a series whose kind changes over time reads with the kind of whichever block
+    /// or head holds it, while the metric name's kind stays the first written).
+    static func randomBatch(_ rng: inout SeededGenerator, kindPerName: Bool) -> MetricBatch {
         var batch = MetricBatch()
         for _ in 0..<Int.random(in: 1...6, using: &rng) {
             var pairs: [(name: String, value: String)] = [("n", String(Int.random(in: 0...3, using: &rng)))]
             if Bool.random(using: &rng) { pairs.append(("job", ["api", "db", "web"].randomElement(using: &rng) ?? "api")) }
-            let labels = Labels(metricName: "m\(Int.random(in: 0...2, using: &rng))", pairs)
-            let slot = batch.beginSeries(labels, kind: MetricKind.allCases.randomElement(using: &rng) ?? .gauge)
+            let name = Int.random(in: 0...2, using: &rng)
+            let labels = Labels(metricName: "m\(name)", pairs)
+            let randomKind = MetricKind.allCases.randomElement(using: &rng) ?? .gauge
+            let slot = batch.beginSeries(labels, kind: kindPerName ? MetricKind.allCases[name] : randomKind)
             for _ in 0..<Int.random(in: 1...8, using: &rng) {
                 batch.append(seriesSlot: slot, timestampMillis: Int64.random(in: 0...40, using: &rng) * 1_000,
                              value: Double(Int.random(in: -100...100, using: &rng)))
@@ -57,6 +66,39 @@ struct DifferentialTests {
         let reopened = try await EmbeddedMetricStore.open(directory: dir.path, logger: CapturedLogs().logger)
         try await compare(reopened, reference, orgs: orgs, seed: seed)
         try await reopened.close()
+    }
+
+    @Test("random appends read the same as the in-memory store while the head is cut into blocks and compacted")
+    func sameAsReferenceWithBlocks() async throws {
+        let seed = SeededGenerator.seed("DifferentialTests.sameAsReferenceWithBlocks")
+        var rng = SeededGenerator(seed: seed)
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        // 10 s windows over 0...40 s of data, so samples spread over several blocks; the
+        // clock says every large window has ended, so compaction merges them too.
+        var options = EmbeddedStoreOptions(blockRangeMillis: 10_000, retentionMillis: .max / 4, compactionIntervalMillis: 3_600_000)
+        options.nowMillis = { 10_000_000 }
+        var engine = try await EmbeddedMetricStore.open(directory: dir.path, options: options, logger: CapturedLogs().logger)
+        let reference = InMemoryMetricStore()
+        let orgs = [OrgID("a"), OrgID("b")]
+        for step in 0..<80 {
+            let batch = Self.randomBatch(&rng, kindPerName: true)
+            let org = orgs.randomElement(using: &rng) ?? orgs[0]
+            try await engine.append(batch, org: org)
+            try await reference.append(batch, org: org)
+            switch Int.random(in: 0..<10, using: &rng) {
+            case 0, 1: try await engine.runMaintenance(forceFlush: true, compact: false)
+            case 2: try await engine.runMaintenance(forceFlush: Bool.random(using: &rng), compact: true)
+            case 3 where step % 4 == 0:
+                try await engine.close()
+                engine = try await EmbeddedMetricStore.open(directory: dir.path, options: options, logger: CapturedLogs().logger)
+            default: break
+            }
+        }
+        try await compare(engine, reference, orgs: orgs, seed: seed)
+        try await engine.runMaintenance(forceFlush: true, compact: true)
+        try await compare(engine, reference, orgs: orgs, seed: seed)
+        try await engine.close()
     }
 
     func compare(_ engine: any MetricStore, _ reference: any MetricStore, orgs: [OrgID], seed: UInt64) async throws {

@@ -67,11 +67,31 @@ extension SampleChunk {
             return
         }
 
-        // Timestamps: find [first, end) and append the in-range ones.
         reserve(&timestamps, adding: n)
+        let (first, end) = try decodeTimestamps(
+            timeStream, timeBuckets, count: n, t0: t0, firstDelta: firstDelta,
+            startMillis: startMillis, endMillis: endMillis, into: &timestamps
+        )
+        let section = try valueStream(&header, in: bytes, encoding: encoding, sampleCount: n)
+        guard first < end else { return }
+        reserve(&values, adding: end - first)
+        switch section {
+        case .xor(let stream):
+            try decodeXOR(stream, first: first, end: end, into: &values)
+        case .scaled(let parameters, let stream):
+            try decodeScaled(stream, parameters, first: first, end: end, into: &values)
+        }
+    }
+
+    /// Decodes timestamps up to the first one past `endMillis`, appends those in range and
+    /// returns the in-range index range `first..<end`.
+    private static func decodeTimestamps(
+        _ stream: UnsafeRawBufferPointer, _ buckets: Buckets, count n: Int, t0: Int64, firstDelta: UInt64,
+        startMillis: Int64, endMillis: Int64, into timestamps: inout [Int64]
+    ) throws(ChunkError) -> (first: Int, end: Int) {
         var first = 0
         var end = 0
-        var reader = BitReader(timeStream)
+        var reader = BitReader(stream)
         var t = t0
         var delta = Int64(bitPattern: firstDelta)
         while end < n {
@@ -79,7 +99,7 @@ extension SampleChunk {
                 t = t0 &+ delta
                 guard t > t0 else { throw ChunkError("timestamps not increasing") }
             } else if end >= 2 {
-                delta &+= Zigzag.decode(timeBuckets.read(from: &reader))
+                delta &+= Zigzag.decode(buckets.read(from: &reader))
                 let next = t &+ delta
                 guard next > t else { throw ChunkError("timestamps not increasing") }
                 t = next
@@ -93,16 +113,7 @@ extension SampleChunk {
             end += 1
         }
         guard !reader.overran else { throw ChunkError("timestamp stream too short") }
-
-        let section = try valueStream(&header, in: bytes, encoding: encoding, sampleCount: n)
-        guard first < end else { return }
-        reserve(&values, adding: end - first)
-        switch section {
-        case .xor(let stream):
-            try decodeXOR(stream, first: first, end: end, into: &values)
-        case .scaled(let parameters, let stream):
-            try decodeScaled(stream, parameters, first: first, end: end, into: &values)
-        }
+        return (first, end)
     }
 
     /// Reads a length-prefixed, byte-aligned stream and moves `header` past it.

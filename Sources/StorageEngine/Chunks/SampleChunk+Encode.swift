@@ -40,6 +40,23 @@ extension SampleChunk {
         writeTimestampBits(timestampsMillis, buckets: timeBuckets.buckets, to: &writer)
         writer.alignToByte()
 
+        writeValueSection(values, plan: valuePlan, to: &writer)
+        writer.finish(into: &out)
+    }
+
+    /// Appends one chunk: the `ArraySlice` form of the `UnsafeBufferPointer` overload above.
+    static func encode(timestampsMillis: ArraySlice<Int64>, values: ArraySlice<Double>, into out: inout [UInt8]) {
+        timestampsMillis.withUnsafeBufferPointer { t in
+            values.withUnsafeBufferPointer { v in
+                encode(timestampsMillis: t, values: v, into: &out)
+            }
+        }
+    }
+
+    /// Writes the value section: its parameters, stream length and stream.
+    private static func writeValueSection(
+        _ values: UnsafeBufferPointer<Double>, plan valuePlan: ValuePlan, to writer: inout BitWriter
+    ) {
         switch valuePlan {
         case .xor(let bits):
             writer.writeUVarint(UInt64((bits + 7) / 8))
@@ -50,22 +67,12 @@ extension SampleChunk {
             let p = powerOfTen(plan.decimals)
             let s0 = scaledInteger(values[0], p)
             writer.writeZVarint(s0)
-            if plan.secondOrder, n >= 2 {
+            if plan.secondOrder, values.count >= 2 {
                 writer.writeZVarint(scaledInteger(values[1], p) &- s0)
             }
             plan.buckets.writeHeader(to: &writer)
             writer.writeUVarint(UInt64((plan.bits + 7) / 8))
             writeScaled(values, plan: plan, to: &writer)
-        }
-        writer.finish(into: &out)
-    }
-
-    /// Appends one chunk; see ``encode(timestampsMillis:values:into:)-(UnsafeBufferPointer<Int64>,_,_)``.
-    static func encode(timestampsMillis: ArraySlice<Int64>, values: ArraySlice<Double>, into out: inout [UInt8]) {
-        timestampsMillis.withUnsafeBufferPointer { t in
-            values.withUnsafeBufferPointer { v in
-                encode(timestampsMillis: t, values: v, into: &out)
-            }
         }
     }
 
@@ -167,7 +174,8 @@ extension SampleChunk {
             // 5 bits hold at most 31 leading zeros; more are written as meaningful bits.
             let leading = min(x.leadingZeroBitCount, 31)
             let trailing = x.trailingZeroBitCount
-            if leading >= windowLeading, trailing >= windowTrailing {
+            let meaningfulNew = 64 - leading - trailing
+            if leading >= windowLeading, trailing >= windowTrailing, 64 - windowLeading - windowTrailing <= meaningfulNew + 11 {
                 sink.write(0b10, bitCount: 2)
                 sink.write(x &>> UInt64(windowTrailing), bitCount: 64 - windowLeading - windowTrailing)
             } else {

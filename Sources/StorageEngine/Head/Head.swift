@@ -48,6 +48,11 @@ final class Head: Sendable {
         orgs.withLock { $0[org] }
     }
 
+    /// Every organisation's index.
+    func orgsSnapshot() -> [OrgID: OrgPostings] {
+        orgs.withLock { $0 }
+    }
+
     private func postingsCreating(_ org: OrgID) -> OrgPostings {
         orgs.withLock { table in
             if let p = table[org] { return p }
@@ -152,6 +157,18 @@ extension Head {
                     }
                 }
             }
+        }
+        return out
+    }
+}
+
+extension Head {
+    /// Every organisation's metric kinds (first writer in this head).
+    func allMetricKinds() -> [OrgID: [String: MetricKind]] {
+        let orgs = orgsSnapshot()
+        var out: [OrgID: [String: MetricKind]] = [:]
+        for (org, postings) in orgs {
+            out[org] = postings.kinds.withLock { $0 }
         }
         return out
     }
