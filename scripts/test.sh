@@ -4,7 +4,8 @@
 #   2. swift build (debug) and the swift-testing suite (unit, golden, property, script,
 #      conformance and in-process HTTP tests);
 #   3. end-to-end tests: the real `basin` binary on a loopback port, driven by the real
-#      datadogpy and datadog-api-client libraries, plus a SIGKILL crash test.
+#      datadogpy and datadog-api-client libraries, plus SIGKILL crash tests (one kill, and a
+#      loop of kills at random moments under concurrent ingest).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
