@@ -43,6 +43,16 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
+            name: "SampleChunkCodec",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "BasinBenchmarkSupport", package: "basin"),
+            ],
+            path: "Benchmarks/SampleChunkCodec",
+            swiftSettings: benchmarkSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
             name: "LabelsBuild",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),

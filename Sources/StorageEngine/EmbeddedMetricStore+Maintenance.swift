@@ -3,6 +3,20 @@ import Logging
 import Metrics
 import StorageAPI
 import Synchronization
+import Dispatch
+
+/// Block writing, compaction and deletions block on disk I/O for seconds; they run on this
+/// queue so that they never hold a thread of Swift's cooperative pool, which serves requests.
+private let maintenanceQueue = DispatchQueue(label: "basin.storage.maintenance", qos: .utility)
+
+/// Runs `body` on the maintenance queue and returns its result.
+private func onMaintenanceQueue<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        maintenanceQueue.async {
+            continuation.resume(with: Result { try body() })
+        }
+    }
+}
 
 extension EmbeddedMetricStore {
     /// One tick of the background task: flush when due, then compaction and retention when due.
@@ -29,9 +43,11 @@ extension EmbeddedMetricStore {
         if forceFlush { try await flushHead() }
         if compact {
             lastCompactionMillis.store(options.nowMillis(), ordering: .relaxed)
-            try applyRetention()
-            var rounds = 0
-            while rounds < 64, try compactOnce() { rounds += 1 }
+            try await onMaintenanceQueue {
+                try self.applyRetention()
+                var rounds = 0
+                while rounds < 64, try self.compactOnce() { rounds += 1 }
+            }
         }
         publishGauges()
     }
@@ -62,24 +78,27 @@ extension EmbeddedMetricStore {
         }
         guard let (frozen, boundary) = sources.withLock({ s in s.frozen.map { ($0, s.frozenBoundarySegment) } }) else { return }
         let started = ContinuousClock.now
-        let exported = frozen.exportSeries()
-        var blocks: [Block] = []
-        do {
-            let metas = try BlockCutter.writeHead(
-                exported, directory: blocksDirectory, rangeMillis: options.blockRangeMillis, nextSeq: nextSeq)
-            for meta in metas {
-                blocks.append(try Block(path: blocksDirectory + "/" + BlockFormat.fileName(seq: meta.seq)))
-            }
-            // Before the log segments go: the kinds they recorded must survive them.
-            let table = blockKinds.withLock { table in
-                for (org, kinds) in frozen.allMetricKinds() {
-                    table[org, default: [:]].merge(kinds) { old, _ in old }
+        let (blocks, seriesCount) = try await onMaintenanceQueue { () throws -> ([Block], Int) in
+            let exported = frozen.exportSeries()
+            var blocks: [Block] = []
+            do {
+                let metas = try BlockCutter.writeHead(
+                    exported, directory: self.blocksDirectory, rangeMillis: self.options.blockRangeMillis, nextSeq: self.nextSeq)
+                for meta in metas {
+                    blocks.append(try Block(path: self.blocksDirectory + "/" + BlockFormat.fileName(seq: meta.seq)))
                 }
-                return table
+                // Before the log segments go: the kinds they recorded must survive them.
+                let table = self.blockKinds.withLock { table in
+                    for (org, kinds) in frozen.allMetricKinds() {
+                        table[org, default: [:]].merge(kinds) { old, _ in old }
+                    }
+                    return table
+                }
+                try MetricKindsFile.store(table, directory: self.blocksDirectory)
+            } catch {
+                throw StorageError(kind: .internalError, message: "cannot cut the head into blocks: \(error)")
             }
-            try MetricKindsFile.store(table, directory: blocksDirectory)
-        } catch {
-            throw StorageError(kind: .internalError, message: "cannot cut the head into blocks: \(error)")
+            return (blocks, exported.count)
         }
         sources.withLock { s in
             s.blocks.append(contentsOf: blocks)
@@ -96,7 +115,7 @@ extension EmbeddedMetricStore {
             throw StorageError(kind: .internalError, message: "blocks written, but old log segments could not be deleted: \(error)")
         }
         logger.info("cut the head into blocks", metadata: [
-            "blocks": "\(blocks.map(\.meta.seq))", "series": "\(exported.count)",
+            "blocks": "\(blocks.map(\.meta.seq))", "series": "\(seriesCount)",
             "samples": "\(blocks.reduce(0) { $0 + Int($1.meta.sampleCount) })",
             "bytes": "\(blocks.reduce(0) { $0 + $1.sizeBytes })", "wal-bytes-deleted": "\(removed)",
             "seconds": "\(ContinuousClock.now - started)",

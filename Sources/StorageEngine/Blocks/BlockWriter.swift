@@ -28,6 +28,8 @@ struct BlockWriter {
     private var minTime = Int64.max
     private var maxTime = Int64.min
     private var chunkBytes: [UInt8] = []
+    /// The little-endian CRC in front of each chunk (reused: no allocation per chunk).
+    private var crcScratch: [UInt8] = [0, 0, 0, 0]
 
     /// Creates `<directory>/<seq>.tmp`.
     init(directory: String, seq: UInt64) throws(FileIOError) {
@@ -72,9 +74,8 @@ struct BlockWriter {
                 values: UnsafeBufferPointer(rebasing: values[start..<end]), into: &chunkBytes)
             let offset = chunksLength
             let crc = chunkBytes.withUnsafeBytes { CRC32C.checksum($0) }
-            var framed: [UInt8] = []
-            BlockBytes.appendU32(crc, to: &framed)
-            try emitChunkBytes(framed)
+            for k in 0..<4 { crcScratch[k] = UInt8(truncatingIfNeeded: crc >> (8 * k)) }
+            try emitChunkBytes(crcScratch)
             try emitChunkBytes(chunkBytes)
             BlockBytes.appendZVarint(timestampsMillis[start], to: &series)
             WALRecord.appendUVarint(UInt64(bitPattern: timestampsMillis[end - 1] &- timestampsMillis[start]), to: &series)

@@ -231,34 +231,37 @@ extension SampleChunk {
     /// trailing zeros shifted out (memory gauges move in whole 4 KiB pages, for instance).
     static func scaledPlan(_ values: UnsafeBufferPointer<Double>, decimals: Int) -> ScaledPlan {
         let p = powerOfTen(decimals)
-        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 130) { scratch in
-            scratch.initialize(repeating: 0)
-            let first = UnsafeMutableBufferPointer(rebasing: scratch[0..<65])
-            let second = UnsafeMutableBufferPointer(rebasing: scratch[65..<130])
-            // |s| < 2^53, so differences cannot overflow.
-            var firstZeros = 64
-            var secondZeros = 64
-            var previous = scaledInteger(values[0], p)
-            var previousDelta: Int64 = 0
-            for i in 1..<max(values.count, 1) {
-                let s = scaledInteger(values[i], p)
-                let delta = s - previous
-                first[Zigzag.bitLength(Zigzag.encode(delta))] += 1
-                firstZeros = min(firstZeros, delta.trailingZeroBitCount)
-                if i >= 2 {
-                    let dod = delta - previousDelta
-                    second[Zigzag.bitLength(Zigzag.encode(dod))] += 1
-                    secondZeros = min(secondZeros, dod.trailingZeroBitCount)
+        // Two histograms of 65 counts, each small enough for the stack (a single 130-count
+        // buffer would pass the 1 KiB stack limit and cost a malloc per chunk).
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 65) { first in
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: 65) { second in
+                first.initialize(repeating: 0)
+                second.initialize(repeating: 0)
+                // |s| < 2^53, so differences cannot overflow.
+                var firstZeros = 64
+                var secondZeros = 64
+                var previous = scaledInteger(values[0], p)
+                var previousDelta: Int64 = 0
+                for i in 1..<max(values.count, 1) {
+                    let s = scaledInteger(values[i], p)
+                    let delta = s - previous
+                    first[Zigzag.bitLength(Zigzag.encode(delta))] += 1
+                    firstZeros = min(firstZeros, delta.trailingZeroBitCount)
+                    if i >= 2 {
+                        let dod = delta - previousDelta
+                        second[Zigzag.bitLength(Zigzag.encode(dod))] += 1
+                        secondZeros = min(secondZeros, dod.trailingZeroBitCount)
+                    }
+                    previous = s
+                    previousDelta = delta
                 }
-                previous = s
-                previousDelta = delta
+                let a = shifted(first, by: firstZeros)
+                let b = shifted(second, by: secondZeros)
+                if b.bits < a.bits {
+                    return ScaledPlan(decimals: decimals, secondOrder: true, shift: b.shift, buckets: b.buckets, bits: b.bits)
+                }
+                return ScaledPlan(decimals: decimals, secondOrder: false, shift: a.shift, buckets: a.buckets, bits: a.bits)
             }
-            let a = shifted(first, by: firstZeros)
-            let b = shifted(second, by: secondZeros)
-            if b.bits < a.bits {
-                return ScaledPlan(decimals: decimals, secondOrder: true, shift: b.shift, buckets: b.buckets, bits: b.bits)
-            }
-            return ScaledPlan(decimals: decimals, secondOrder: false, shift: a.shift, buckets: a.buckets, bits: a.bits)
         }
     }
 
