@@ -96,6 +96,7 @@ let package = Package(
         .testTarget(
             name: "StorageEngineTests",
             dependencies: ["StorageEngine", "StorageAPI", "BasinModel", "BasinTestKit", logging],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -28,6 +28,15 @@ public protocol MetricStore: Sendable {
     /// - Throws: ``StorageError`` with kind `limitExceeded` when more than `limits` allow would be read.
     func select(_ request: SelectRequest) async throws -> [SeriesSamples]
 
+    /// Per-window aggregates of every series matching the request's matchers, sorted by labels;
+    /// series with no sample in any window are omitted.
+    ///
+    /// The query path's pushdown: a store computes the aggregates while it reads, so a query over
+    /// many series never holds all their raw samples at once. A default implementation (built
+    /// on ``select(_:)``) exists for stores that do not stream.
+    /// - Throws: ``StorageError`` with kind `limitExceeded` when more than the limits allow would be read.
+    func selectWindows(_ request: WindowSelectRequest) async throws -> [SeriesWindows]
+
     /// The label sets of series matching any of `matcherSets` with samples in the range (all series when empty).
     func series(org: OrgID, matcherSets: [[LabelMatcher]], startMillis: Int64, endMillis: Int64) async throws -> [Labels]
 

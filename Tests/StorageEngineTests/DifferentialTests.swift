@@ -6,6 +6,13 @@ import Testing
 
 @Suite("Embedded store against the reference store")
 struct DifferentialTests {
+    static func render(_ got: [SeriesWindows]) -> [String] {
+        got.map { w in
+            "\(w.labels) \(w.kind.name) \(w.count) " + [w.sum, w.min, w.max, w.first, w.last, w.mean]
+                .map { "\($0.map(\.bitPattern))" }.joined(separator: " ")
+        }
+    }
+
     static func render(_ got: [SeriesSamples]) -> [String] {
         got.map { s in "\(s.labels) \(s.kind.name) \(s.timestampsMillis) \(s.values.map(\.bitPattern))" }.sorted()
     }
@@ -109,6 +116,19 @@ struct DifferentialTests {
                     let got = Self.render(try await engine.select(request))
                     let want = Self.render(try await reference.select(request))
                     #expect(got == want, "seed \(seed) org \(org) \(matchers) [\(start), \(end)]")
+                }
+            }
+            for (ends, width) in [([Int64](stride(from: 0, through: 40_000, by: 5_000)), Int64(5_000)),
+                                  ([Int64](stride(from: 3_000, through: 20_000, by: 1_000)), Int64(7_000)),
+                                  ([Int64](repeating: 17_000, count: 3), Int64(300_000))] {
+                let all: WindowAggregates = [.sum, .min, .max, .first, .last, .mean]
+                for matchers in Self.matcherSets.prefix(4) {
+                    let request = WindowSelectRequest(
+                        select: SelectRequest(org: org, matchers: matchers, startMillis: 0, endMillis: 0),
+                        windowEndsMillis: ends, windowMillis: width, aggregates: all)
+                    let got = Self.render(try await engine.selectWindows(request))
+                    let want = Self.render(try await reference.selectWindows(request))
+                    #expect(got == want, "seed \(seed) org \(org) windows \(matchers) \(width)")
                 }
             }
             let names = try await engine.labelValues(org: org, name: "__name__", matcherSets: [], startMillis: 0, endMillis: 40_000)

@@ -35,9 +35,53 @@ extension QueryEvaluator {
         return result.sorted { $0.labels < $1.labels }
     }
 
+    /// Reads per-window aggregates from the store (the pushdown path: the store folds each
+    /// series while it reads, so raw samples of all series are never held at once).
+    func fetchWindows(
+        _ selector: SeriesSelector, times: [Int64], windowMillis: Int64, aggregates: WindowAggregates
+    ) async throws -> [SeriesWindows] {
+        let request = WindowSelectRequest(
+            select: SelectRequest(
+                org: org, matchers: selector.matchers, startMillis: 0, endMillis: 0,
+                maxSeries: limits.maxSeries, maxSamples: limits.maxSamples),
+            windowEndsMillis: times, windowMillis: windowMillis, aggregates: aggregates)
+        let result: [SeriesWindows]
+        do {
+            result = try await store.selectWindows(request)
+        } catch let error as StorageError {
+            throw QueryError(kind: error.kind, message: error.message)
+        } catch let error as QueryError {
+            throw error
+        } catch {
+            throw QueryError(kind: .internalError, message: "storage failure: \(error)")
+        }
+        try checkDeadline()
+        try checkPoints(series: result.count, steps: times.count)
+        return result.sorted { $0.labels < $1.labels }
+    }
+
+    /// Whether every step time is at or after the one before (what window pushdown needs).
+    private static func isNonDecreasing(_ times: [Int64]) -> Bool {
+        zip(times, times.dropFirst()).allSatisfy { $0 <= $1 }
+    }
+
     /// Instant vector selection: the latest sample in `(t - lookback, t]` at each step.
     func selectInstant(_ selector: SeriesSelector, _ range: EvalRange) async throws -> [StepSeries] {
         let times = effectiveTimes(selector, range)
+        guard !times.isEmpty, Self.isNonDecreasing(times) else { return try await selectInstantFromSamples(selector, times) }
+        let windows = try await fetchWindows(selector, times: times, windowMillis: limits.lookbackMillis, aggregates: .last)
+        return windows.map { w in
+            var step = StepSeries(labels: w.labels, count: times.count)
+            for i in times.indices where w.count[i] > 0 {
+                step.present[i] = true
+                step.values[i] = w.last[i]
+            }
+            return step
+        }
+    }
+
+    /// Instant selection from raw samples (step times out of order).
+    private func selectInstantFromSamples(_ selector: SeriesSelector, _ times: [Int64]) async throws -> [StepSeries] {
         guard let minT = times.min(), let maxT = times.max() else { return [] }
         let raw = try await fetch(selector, minMillis: minT &- limits.lookbackMillis &+ 1, maxMillis: maxT)
         try checkPoints(series: raw.count, steps: times.count)
@@ -58,6 +102,19 @@ extension QueryEvaluator {
             if !step.isEmpty { out.append(step) }
         }
         return out
+    }
+
+    /// The rollups the store computes itself, and which of its aggregates each reads.
+    private static func pushdown(_ function: RollupFunction) -> (WindowAggregates, (SeriesWindows, Int) -> Double)? {
+        switch function {
+        case .sum: (.sum, { $0.sum[$1] })
+        case .avg: (.mean, { $0.mean[$1] })
+        case .min: (.min, { $0.min[$1] })
+        case .max: (.max, { $0.max[$1] })
+        case .last: (.last, { $0.last[$1] })
+        case .count: ([], { Double($0.count[$1]) })
+        default: nil
+        }
     }
 
     /// Range vector selection at a single instant: raw samples in `(t - range, t]`.
@@ -83,12 +140,24 @@ extension QueryEvaluator {
         _ range: EvalRange
     ) async throws -> [StepSeries] {
         let times = effectiveTimes(selector, range)
+        let labelsToDrop: Set<String> = function.keepsMetricName ? [] : [Labels.metricNameKey]
+        if !times.isEmpty, Self.isNonDecreasing(times), let (aggregate, value) = Self.pushdown(function) {
+            let windows = try await fetchWindows(selector, times: times, windowMillis: rangeMillis, aggregates: aggregate)
+            let steps = windows.map { w in
+                var step = StepSeries(labels: w.labels.removing(labelsToDrop), count: times.count)
+                for i in times.indices where w.count[i] > 0 {
+                    step.present[i] = true
+                    step.values[i] = value(w, i)
+                }
+                return step
+            }
+            return try mergeSameLabels(steps)
+        }
         guard let minT = times.min(), let maxT = times.max() else { return [] }
         let raw = try await fetch(selector, minMillis: minT &- rangeMillis &+ 1, maxMillis: maxT)
         try checkPoints(series: raw.count, steps: times.count)
         var out: [StepSeries] = []
         out.reserveCapacity(raw.count)
-        let labelsToDrop: Set<String> = function.keepsMetricName ? [] : [Labels.metricNameKey]
         for series in raw {
             try checkDeadline()
             var step = StepSeries(labels: series.labels.removing(labelsToDrop), count: times.count)
