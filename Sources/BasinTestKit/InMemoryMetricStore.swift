@@ -36,6 +36,16 @@ public final class InMemoryMetricStore: MetricStore {
         }
     }
 
+    public func deleteSeries(org: OrgID, matchers: [LabelMatcher], startMillis: Int64, endMillis: Int64) async throws {
+        guard !matchers.isEmpty else { throw StorageError(kind: .badRequest, message: "deleting series needs at least one matcher") }
+        state.withLock { state in
+            for (labels, var series) in state.series[org] ?? [:] where Self.matches(labels, matchers) {
+                series.samples = series.samples.filter { $0.key < startMillis || $0.key > endMillis }
+                state.series[org]?[labels] = series.samples.isEmpty ? nil : series
+            }
+        }
+    }
+
     /// Forgets everything (the `clear` command of query scripts).
     public func removeAll() {
         state.withLock { $0 = State() }

@@ -44,6 +44,7 @@ public enum MetricStoreConformance {
         Check(name: "metric kinds keep the first writer", run: checkMetricKinds),
         Check(name: "select limits throw limitExceeded", run: checkLimits),
         Check(name: "an empty batch is accepted and stores nothing", run: checkEmptyBatch),
+        Check(name: "deleted samples are gone and later writes are kept", run: checkDeleteSeries),
     ]
 
     /// The names of ``checks``, for `@Test(arguments:)`.
@@ -58,6 +59,46 @@ public enum MetricStoreConformance {
     }
 
     // MARK: - Checks
+
+    /// Deletes part of one series and all of another; writes after the deletion survive it.
+    @Sendable public static func checkDeleteSeries(_ factory: Factory) async throws {
+        let check = "delete"
+        let store = try await factory()
+        let a = Labels(metricName: "m", [("host", "a")])
+        let b = Labels(metricName: "m", [("host", "b")])
+        let c = Labels(metricName: "m", [("host", "c")])
+        var batch = MetricBatch()
+        for labels in [a, b, c] {
+            let slot = batch.beginSeries(labels, kind: .gauge)
+            for t in stride(from: Int64(1_000), through: 5_000, by: 1_000) {
+                batch.append(seriesSlot: slot, timestampMillis: t, value: Double(t))
+            }
+        }
+        try await store.append(batch, org: .default)
+        try await store.append(batch, org: OrgID("other"))
+        try await store.deleteSeries(org: .default, matchers: [.equal("host", "a")], startMillis: 2_000, endMillis: 4_000)
+        try await store.deleteSeries(org: .default, matchers: [.equal("host", "c")], startMillis: .min, endMillis: .max)
+        var later = MetricBatch()
+        later.append(a, kind: .gauge, timestampMillis: 3_000, value: -3)
+        try await store.append(later, org: .default)
+        let got = try await store.select(SelectRequest(org: .default, matchers: [.equal("__name__", "m")], startMillis: 0, endMillis: 10_000))
+        try expect(got.map(\.labels) == [a, b], check, "series after deletion: \(got.map(\.labels))")
+        try expect(got[0].timestampsMillis == [1_000, 3_000, 5_000], check, "a's timestamps \(got[0].timestampsMillis)")
+        try expect(got[0].values == [1_000, -3, 5_000], check, "a's values \(got[0].values)")
+        try expect(got[1].timestampsMillis.count == 5, check, "b untouched, got \(got[1].timestampsMillis)")
+        let listed = try await store.series(org: .default, matcherSets: [], startMillis: 0, endMillis: 10_000)
+        try expect(listed == [a, b], check, "a series without samples is not listed: \(listed)")
+        let hosts = try await store.labelValues(org: .default, name: "host", matcherSets: [], startMillis: 0, endMillis: 10_000)
+        try expect(hosts == ["a", "b"], check, "label values \(hosts)")
+        let other = try await store.select(SelectRequest(org: OrgID("other"), matchers: [.equal("__name__", "m")], startMillis: 0, endMillis: 10_000))
+        try expect(other.count == 3 && other.allSatisfy { $0.timestampsMillis.count == 5 }, check, "another organisation is untouched")
+        do {
+            try await store.deleteSeries(org: .default, matchers: [], startMillis: 0, endMillis: 1)
+            throw MetricStoreConformanceFailure(check: check, message: "an empty matcher list must be refused")
+        } catch let error as StorageError {
+            try expect(error.kind == .badRequest, check, "empty matcher list: \(error)")
+        }
+    }
 
     /// Appends two series and reads back exact samples, bounds inclusive, empty series omitted.
     @Sendable public static func checkAppendAndSelect(_ factory: Factory) async throws {

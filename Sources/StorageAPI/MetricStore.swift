@@ -48,6 +48,14 @@ public protocol MetricStore: Sendable {
         org: OrgID, name: String, matcherSets: [[LabelMatcher]], startMillis: Int64, endMillis: Int64
     ) async throws -> [String]
 
+    /// Deletes the samples within `[startMillis, endMillis]` of every series matching all
+    /// `matchers` (Prometheus' `delete_series`); returns once the deletion is durable.
+    ///
+    /// Samples written after the call returns are not affected. A series left without samples
+    /// disappears from ``series(org:matcherSets:startMillis:endMillis:)`` and the label APIs.
+    /// - Throws: ``StorageError`` `badRequest` for an empty matcher list.
+    func deleteSeries(org: OrgID, matchers: [LabelMatcher], startMillis: Int64, endMillis: Int64) async throws
+
     /// The kind recorded for each metric name (first writer wins), optionally for one name only.
     func metricKinds(org: OrgID, metricName: String?) async throws -> [String: MetricKind]
 

@@ -47,6 +47,7 @@ extension EmbeddedMetricStore {
                 try self.applyRetention()
                 var rounds = 0
                 while rounds < 64, try self.compactOnce() { rounds += 1 }
+                try self.forgetSpentTombstones()
             }
         }
         publishGauges()
@@ -122,6 +123,52 @@ extension EmbeddedMetricStore {
         ])
     }
 
+    /// Deletes the samples in `[startMillis, endMillis]` of the matching series, durably.
+    ///
+    /// Cuts the head into blocks first, so that the deletion is a tombstone over blocks up to
+    /// the current sequence number (see ``Tombstone``); reads drop the deleted samples from then
+    /// on, and compaction removes them from disk.
+    public func deleteSeries(org: OrgID, matchers: [LabelMatcher], startMillis: Int64, endMillis: Int64) async throws {
+        guard !matchers.isEmpty else {
+            throw StorageError(kind: .badRequest, message: "deleting series needs at least one matcher")
+        }
+        guard startMillis <= endMillis else { return }
+        await maintenanceLock.lock()
+        defer { maintenanceLock.unlock() }
+        try await flushHead()
+        let tombstone = Tombstone(org: org, matchers: matchers, startMillis: startMillis, endMillis: endMillis, maxSeq: lastSeq.load(ordering: .relaxed))
+        let all = sources.withLock { $0.tombstones } + [tombstone]
+        try await onMaintenanceQueue {
+            do throws(FileIOError) {
+                try TombstonesFile.store(all, directory: self.blocksDirectory)
+            } catch {
+                throw StorageError(kind: .internalError, message: "cannot record the deletion: \(error)")
+            }
+        }
+        sources.withLock { $0.tombstones = all }
+        logger.info("deleted series", metadata: [
+            "org": "\(org)", "matchers": "\(matchers)", "start-millis": "\(startMillis)", "end-millis": "\(endMillis)",
+        ])
+    }
+
+    /// Drops tombstones that no longer apply to any block (compaction rewrote them all).
+    func forgetSpentTombstones() throws {
+        let (before, kept) = sources.withLock { s -> ([Tombstone], [Tombstone]) in
+            let kept = s.tombstones.filter { t in
+                s.blocks.contains { $0.meta.seq <= t.maxSeq && $0.meta.minTimeMillis <= t.endMillis && $0.meta.maxTimeMillis >= t.startMillis }
+            }
+            return (s.tombstones, kept)
+        }
+        guard kept.count != before.count else { return }
+        do throws(FileIOError) {
+            try TombstonesFile.store(kept, directory: blocksDirectory)
+        } catch {
+            throw StorageError(kind: .internalError, message: "cannot rewrite the tombstones: \(error)")
+        }
+        // Deletions only happen under the maintenance lock, which the caller holds.
+        sources.withLock { $0.tombstones = kept }
+    }
+
     /// Deletes blocks whose newest sample is older than the retention.
     func applyRetention() throws {
         let cutoff = options.nowMillis() &- options.retentionMillis
@@ -183,7 +230,7 @@ extension EmbeddedMetricStore {
         do {
             let meta = try BlockCutter.merge(
                 inputs, windowStartMillis: windowStart, windowEndMillis: windowEnd, seq: seq,
-                directory: blocksDirectory, droppingBefore: cutoff)
+                directory: blocksDirectory, droppingBefore: cutoff, tombstones: sources.withLock { $0.tombstones })
             output = try meta.map { _ throws in try Block(path: blocksDirectory + "/" + BlockFormat.fileName(seq: seq)) }
         } catch let error as BlockMergeError {
             if case .block(let damaged) = error, let bad = inputs.first(where: { $0.path == damaged.path }) {

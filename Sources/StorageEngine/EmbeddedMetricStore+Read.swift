@@ -57,6 +57,7 @@ extension EmbeddedMetricStore {
                     ts.removeAll(keepingCapacity: true)
                     vs.removeAll(keepingCapacity: true)
                     try block.readSamples(entry, startMillis: request.startMillis, endMillis: request.endMillis, timestamps: &ts, values: &vs)
+                    [Tombstone].remove(s.tombstones.applying(to: block.meta, entry), timestamps: &ts, values: &vs)
                 } catch {
                     throw Self.fail(error)
                 }
@@ -80,7 +81,17 @@ extension EmbeddedMetricStore {
             for id in block.matchingIDs(org: org, anyOf: matcherSets) {
                 do throws(BlockError) {
                     let entry = try block.entry(Int(id))
-                    if entry.overlaps(startMillis: startMillis, endMillis: endMillis) { out.insert(entry.labels) }
+                    guard entry.overlaps(startMillis: startMillis, endMillis: endMillis) else { continue }
+                    let deleting = s.tombstones.applying(to: block.meta, entry)
+                    if !deleting.isEmpty {
+                        // Listed only if a sample in the range survives the deletions.
+                        var ts: [Int64] = []
+                        var vs: [Double] = []
+                        try block.readSamples(entry, startMillis: startMillis, endMillis: endMillis, timestamps: &ts, values: &vs)
+                        [Tombstone].remove(deleting, timestamps: &ts, values: &vs)
+                        if ts.isEmpty { continue }
+                    }
+                    out.insert(entry.labels)
                 } catch {
                     throw Self.fail(error)
                 }

@@ -68,6 +68,7 @@ extension EmbeddedMetricStore {
                     kind = kind ?? entry.kind
                     do throws(BlockError) {
                         try block.readSamples(entry, startMillis: range.start, endMillis: range.end, timestamps: &partTs, values: &partVs)
+                        [Tombstone].remove(s.tombstones.applying(to: block.meta, entry), timestamps: &partTs, values: &partVs)
                     } catch {
                         throw StorageError(kind: .internalError, message: "\(error)")
                     }

@@ -27,6 +27,8 @@ public final class EmbeddedMetricStore: MetricStore {
         var frozenBoundarySegment = Int.max
         /// Sorted by sequence number, oldest first.
         var blocks: [Block]
+        /// Pending deletions (`blocks/tombstones`).
+        var tombstones: [Tombstone] = []
     }
 
     let sources: Mutex<Sources>
@@ -96,6 +98,11 @@ public final class EmbeddedMetricStore: MetricStore {
                 logger.error("blocks/metric-kinds is damaged; metric kinds of data in blocks are taken from the blocks' series")
                 kinds = [:]
             }
+            var tombstones = try TombstonesFile.load(directory: blocksDirectory)
+            if tombstones == nil {
+                logger.error("blocks/tombstones is damaged; earlier series deletions are not applied")
+                tombstones = []
+            }
             let summary = try WALReplay.run(
                 directory: walDirectory, logger: logger, progressEveryRecords: options.replayProgressEveryRecords
             ) { batch, org in head.apply(batch, org: org) }
@@ -105,7 +112,7 @@ public final class EmbeddedMetricStore: MetricStore {
                 options: options, logger: logger
             ) { batch, org, segment in box.store?.applyDurable(batch, org: org, segment: segment) }
             let store = EmbeddedMetricStore(
-                sources: Sources(active: head, blocks: opened.blocks), wal: wal, logger: logger, options: options,
+                sources: Sources(active: head, blocks: opened.blocks, tombstones: tombstones ?? []), wal: wal, logger: logger, options: options,
                 blocksDirectory: blocksDirectory, lastSeq: opened.maxSeq, blockKinds: kinds ?? [:])
             box.store = store
             store.publishGauges()

@@ -128,3 +128,41 @@ struct PrometheusAPILiveTests {
         }
     }
 }
+
+@Suite("Prometheus admin API, live on loopback")
+struct PrometheusAdminLiveTests {
+    @Test("delete_series with an admin token answers 204 and the samples are gone; a query token gets 403")
+    func deleteSeries() async throws {
+        try await PrometheusAPILiveTests.withServer { client, admin, tokens in
+            let query = try tokens.create(org: "default", scopes: [.query], name: "reader").secret
+            let start = PrometheusAPILiveTests.base / 1000
+            let path = "/prometheus/api/v1/admin/tsdb/delete_series?match[]=%7Bhost%3D%22a%22%7D&start=\(start)&end=\(start + 240)"
+            try await client.execute(uri: path, method: .post, headers: [.authorization: "Bearer \(query)"]) { response in
+                #expect(response.status == .forbidden)
+                let body = try PrometheusAPILiveTests.json(response)
+                #expect(body["error"] as? String == "token lacks the admin scope")
+            }
+            try await client.execute(uri: path, method: .post, headers: [.authorization: "Bearer \(admin)"]) { response in
+                #expect(response.status == .noContent)
+                #expect(response.body.readableBytes == 0)
+            }
+            try await client.execute(
+                uri: "/prometheus/api/v1/admin/tsdb/delete_series", method: .put, headers: [.authorization: "Bearer \(admin)"]
+            ) { response in
+                #expect(response.status == .badRequest)
+                let body = try PrometheusAPILiveTests.json(response)
+                #expect(body["errorType"] as? String == "bad_data")
+            }
+            let q = "query=%7Bhost%3D%22a%22%7D%5B1h%5D&time=\(start + 540)"
+            try await client.execute(
+                uri: "/prometheus/api/v1/query", method: .post,
+                headers: [.authorization: "Bearer \(admin)", .contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: q)
+            ) { response in
+                let data = try PrometheusAPILiveTests.json(response)["data"] as? [String: Any]
+                let values = ((data?["result"] as? [[String: Any]])?.first?["values"] as? [[Any]]) ?? []
+                #expect(values.compactMap { $0[0] as? Double }.map { Int64($0) } == (5..<10).map { start + Int64($0) * 60 })
+            }
+        }
+    }
+}

@@ -96,6 +96,12 @@ struct DifferentialTests {
             switch Int.random(in: 0..<10, using: &rng) {
             case 0, 1: try await engine.runMaintenance(forceFlush: true, compact: false)
             case 2: try await engine.runMaintenance(forceFlush: Bool.random(using: &rng), compact: true)
+            case 4 where step % 3 == 0:
+                let matchers = Self.matcherSets.randomElement(using: &rng) ?? [.equal("n", "1")]
+                let from = Int64.random(in: 0...40, using: &rng) * 1_000
+                let to = from + Int64.random(in: 0...20, using: &rng) * 1_000
+                try await engine.deleteSeries(org: org, matchers: matchers, startMillis: from, endMillis: to)
+                try await reference.deleteSeries(org: org, matchers: matchers, startMillis: from, endMillis: to)
             case 3 where step % 4 == 0:
                 try await engine.close()
                 engine = try await EmbeddedMetricStore.open(directory: dir.path, options: options, logger: CapturedLogs().logger)

@@ -36,6 +36,7 @@ public struct PrometheusRoutes: Sendable {
             ("api/v1/metadata", "metadata", { r, p, a, _, _ in try await r.metadata(p, a) }),
             ("api/v1/status/buildinfo", "buildinfo", { _, _, _, _, _ in PrometheusRoutes.buildInfo() }),
         ]
+        registerAdmin(on: group)
         for (path, name, body) in endpoints {
             group.get(RouterPath(path)) { request, context in
                 await self.handle(name, request, context, body)
@@ -84,15 +85,15 @@ public struct PrometheusRoutes: Sendable {
         return (.internalServerError, "internal", "\(error)")
     }
 
-    func authenticate(_ request: Request) throws(PrometheusAPIError) -> Principal {
+    func authenticate(_ request: Request, scope: TokenScopes = .query) throws(PrometheusAPIError) -> Principal {
         guard let secret = Credentials.bearer(request) ?? Credentials.basicPassword(request) else {
             throw PrometheusAPIError(kind: .unauthorized, message: "missing credentials: send a query token as a Bearer token or basic-auth password")
         }
         guard let principal = environment.tokens.verify(secret: secret) else {
             throw PrometheusAPIError(kind: .unauthorized, message: "invalid credentials")
         }
-        guard principal.scopes.contains(.query) else {
-            throw PrometheusAPIError(kind: .forbidden, message: "token lacks the query scope")
+        guard principal.scopes.contains(scope) else {
+            throw PrometheusAPIError(kind: .forbidden, message: "token lacks the \(scope == .admin ? "admin" : "query") scope")
         }
         return principal
     }

@@ -77,7 +77,7 @@ enum BlockCutter {
     /// Streams series by series: at most one series' samples of every input are in memory.
     static func merge(
         _ inputs: [Block], windowStartMillis: Int64, windowEndMillis: Int64, seq: UInt64,
-        directory: String, droppingBefore cutoffMillis: Int64 = .min
+        directory: String, droppingBefore cutoffMillis: Int64 = .min, tombstones: [Tombstone] = []
     ) throws(BlockMergeError) -> BlockMeta? {
         var writer: BlockWriter
         do throws(FileIOError) {
@@ -113,6 +113,7 @@ enum BlockCutter {
                     nts.removeAll(keepingCapacity: true)
                     nvs.removeAll(keepingCapacity: true)
                     try inputs[k].readSamples(entry, startMillis: max(cutoffMillis, windowStartMillis), endMillis: .max, timestamps: &nts, values: &nvs)
+                    [Tombstone].remove(tombstones.applying(to: inputs[k].meta, entry), timestamps: &nts, values: &nvs)
                     SampleMerge.merge(timestamps: &ts, values: &vs, newerTimestamps: nts, newerValues: nvs)
                     current[k] = next[k] < inputs[k].seriesCount ? try inputs[k].entry(next[k]) : nil
                     next[k] += 1
