@@ -15,6 +15,7 @@ public final class InMemoryMetricStore: MetricStore {
     private struct State {
         var series: [OrgID: [Labels: Series]] = [:]
         var kinds: [OrgID: [String: MetricKind]] = [:]
+        var metadata: [OrgID: [String: MetricMetadata]] = [:]
     }
 
     private let state = Mutex(State())
@@ -43,6 +44,22 @@ public final class InMemoryMetricStore: MetricStore {
                 series.samples = series.samples.filter { $0.key < startMillis || $0.key > endMillis }
                 state.series[org]?[labels] = series.samples.isEmpty ? nil : series
             }
+        }
+    }
+
+    public func metricMetadata(org: OrgID, metricName: String?) async throws -> [String: MetricMetadata] {
+        state.withLock { state in
+            let all = state.metadata[org] ?? [:]
+            guard let metricName else { return all }
+            return all[metricName].map { [metricName: $0] } ?? [:]
+        }
+    }
+
+    public func updateMetricMetadata(org: OrgID, metricName: String, _ metadata: MetricMetadata) async throws {
+        try MetricMetadataLimits.check(metricName, metadata)
+        state.withLock { state in
+            let current = state.metadata[org]?[metricName] ?? MetricMetadata()
+            state.metadata[org, default: [:]][metricName] = current.merging(metadata)
         }
     }
 

@@ -45,6 +45,7 @@ public enum MetricStoreConformance {
         Check(name: "select limits throw limitExceeded", run: checkLimits),
         Check(name: "an empty batch is accepted and stores nothing", run: checkEmptyBatch),
         Check(name: "deleted samples are gone and later writes are kept", run: checkDeleteSeries),
+        Check(name: "metric metadata merges updates per organisation and refuses oversized fields", run: checkMetricMetadata),
     ]
 
     /// The names of ``checks``, for `@Test(arguments:)`.
@@ -59,6 +60,31 @@ public enum MetricStoreConformance {
     }
 
     // MARK: - Checks
+
+    /// Unit, then description: both kept; another organisation sees nothing; limits enforced.
+    @Sendable public static func checkMetricMetadata(_ factory: Factory) async throws {
+        let check = "metadata"
+        let store = try await factory()
+        try await store.updateMetricMetadata(org: .default, metricName: "disk.used", MetricMetadata(unit: "byte", dialect: "datadog"))
+        try await store.updateMetricMetadata(org: .default, metricName: "disk.used", MetricMetadata(description: "Bytes used", dialect: "dynatrace"))
+        try await store.updateMetricMetadata(org: .default, metricName: "cpu", MetricMetadata(displayName: "CPU"))
+        let all = try await store.metricMetadata(org: .default, metricName: nil)
+        try expect(all == [
+            "disk.used": MetricMetadata(unit: "byte", description: "Bytes used", dialect: "dynatrace"),
+            "cpu": MetricMetadata(displayName: "CPU"),
+        ], check, "metadata \(all)")
+        let one = try await store.metricMetadata(org: .default, metricName: "cpu")
+        try expect(one.keys.sorted() == ["cpu"], check, "one name: \(one)")
+        let other = try await store.metricMetadata(org: OrgID("other"), metricName: nil)
+        try expect(other.isEmpty, check, "another organisation sees \(other)")
+        do {
+            try await store.updateMetricMetadata(
+                org: .default, metricName: "cpu", MetricMetadata(description: String(repeating: "x", count: MetricMetadata.maxFieldBytes + 1)))
+            throw MetricStoreConformanceFailure(check: check, message: "an oversized description must be refused")
+        } catch let error as StorageError {
+            try expect(error.kind == .limitExceeded && error.message.contains("description"), check, "oversized: \(error)")
+        }
+    }
 
     /// Deletes part of one series and all of another; writes after the deletion survive it.
     @Sendable public static func checkDeleteSeries(_ factory: Factory) async throws {

@@ -59,6 +59,13 @@ public protocol MetricStore: Sendable {
     /// The kind recorded for each metric name (first writer wins), optionally for one name only.
     func metricKinds(org: OrgID, metricName: String?) async throws -> [String: MetricKind]
 
+    /// Metadata by metric name (only names that have any), optionally for one name only.
+    func metricMetadata(org: OrgID, metricName: String?) async throws -> [String: MetricMetadata]
+
+    /// Applies the non-nil fields of `metadata` to a metric name's metadata; durable on return.
+    /// - Throws: ``StorageError`` `limitExceeded` for a field over ``MetricMetadata/maxFieldBytes``.
+    func updateMetricMetadata(org: OrgID, metricName: String, _ metadata: MetricMetadata) async throws
+
     /// Figures for self-monitoring.
     func stats() async -> StoreStats
 }

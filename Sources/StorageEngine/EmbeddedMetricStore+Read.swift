@@ -160,3 +160,32 @@ extension EmbeddedMetricStore {
         return kinds
     }
 }
+
+extension EmbeddedMetricStore {
+    /// Metadata by metric name, optionally for one name only.
+    public func metricMetadata(org: OrgID, metricName: String?) async throws -> [String: MetricMetadata] {
+        metadata.withLock { table in
+            let all = table[org] ?? [:]
+            guard let metricName else { return all }
+            return all[metricName].map { [metricName: $0] } ?? [:]
+        }
+    }
+
+    /// Applies the update and, when anything changed, rewrites `blocks/metric-metadata` before returning.
+    public func updateMetricMetadata(org: OrgID, metricName: String, _ update: MetricMetadata) async throws {
+        try MetricMetadataLimits.check(metricName, update)
+        await metadataLock.lock()
+        defer { metadataLock.unlock() }
+        let current = metadata.withLock { $0[org]?[metricName] ?? MetricMetadata() }
+        let merged = current.merging(update)
+        guard merged != current else { return }
+        var table = metadata.withLock { $0 }
+        table[org, default: [:]][metricName] = merged
+        do throws(FileIOError) {
+            try MetricMetadataFile.store(table, directory: blocksDirectory)
+        } catch {
+            throw StorageError(kind: .internalError, message: "cannot store metric metadata: \(error)")
+        }
+        metadata.withLock { $0 = table }
+    }
+}

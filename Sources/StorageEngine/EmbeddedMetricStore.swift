@@ -44,6 +44,10 @@ public final class EmbeddedMetricStore: MetricStore {
     let lastCompactionMillis = Atomic<Int64>(0)
     /// Metric kinds of everything cut into blocks (first writer wins; `blocks/metric-kinds`).
     let blockKinds: Mutex<[OrgID: [String: MetricKind]]>
+    /// Unit, description and display name per metric name (`blocks/metric-metadata`).
+    let metadata: Mutex<[OrgID: [String: MetricMetadata]]>
+    /// Serializes metadata updates (each rewrites the file).
+    let metadataLock = AsyncLock()
     private let maintenance = Mutex<Task<Void, Never>?>(nil)
     private let seriesGauge = Gauge(label: "basin_head_series")
     private let samplesGauge = Gauge(label: "basin_head_samples")
@@ -55,9 +59,11 @@ public final class EmbeddedMetricStore: MetricStore {
 
     private init(
         sources: Sources, wal: WriteAheadLog, logger: Logger, options: EmbeddedStoreOptions,
-        blocksDirectory: String, lastSeq: UInt64, blockKinds: [OrgID: [String: MetricKind]]
+        blocksDirectory: String, lastSeq: UInt64, blockKinds: [OrgID: [String: MetricKind]],
+        metadata: [OrgID: [String: MetricMetadata]]
     ) {
         self.blockKinds = Mutex(blockKinds)
+        self.metadata = Mutex(metadata)
         self.sources = Mutex(sources)
         self.wal = wal
         self.logger = logger
@@ -98,6 +104,11 @@ public final class EmbeddedMetricStore: MetricStore {
                 logger.error("blocks/metric-kinds is damaged; metric kinds of data in blocks are taken from the blocks' series")
                 kinds = [:]
             }
+            var metadata = try MetricMetadataFile.load(directory: blocksDirectory)
+            if metadata == nil {
+                logger.error("blocks/metric-metadata is damaged; units and descriptions start empty")
+                metadata = [:]
+            }
             var tombstones = try TombstonesFile.load(directory: blocksDirectory)
             if tombstones == nil {
                 logger.error("blocks/tombstones is damaged; earlier series deletions are not applied")
@@ -113,7 +124,7 @@ public final class EmbeddedMetricStore: MetricStore {
             ) { batch, org, segment in box.store?.applyDurable(batch, org: org, segment: segment) }
             let store = EmbeddedMetricStore(
                 sources: Sources(active: head, blocks: opened.blocks, tombstones: tombstones ?? []), wal: wal, logger: logger, options: options,
-                blocksDirectory: blocksDirectory, lastSeq: opened.maxSeq, blockKinds: kinds ?? [:])
+                blocksDirectory: blocksDirectory, lastSeq: opened.maxSeq, blockKinds: kinds ?? [:], metadata: metadata ?? [:])
             box.store = store
             store.publishGauges()
             store.startMaintenance()

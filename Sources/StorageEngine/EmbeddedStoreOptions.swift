@@ -28,6 +28,14 @@ public struct EmbeddedStoreOptions: Sendable {
     /// if `fdatasync` had failed (the failure path without a broken disk). It may also sleep, to
     /// let appends pile up behind one sync.
     package var beforeSync: (@Sendable () -> Bool)?
+    /// Test hook: the `errno` a sync failed by ``beforeSync`` reports. Default `EIO`, which
+    /// marks the log failed; `ENOSPC` takes the disk-full path, which cuts the segment back and
+    /// carries on in a new one.
+    package var beforeSyncErrno: Int32 = EIO
+    /// Test hook called before the write-ahead log writes a record or creates a segment, with
+    /// the segment file's path; returning an `errno` makes that write fail with it, as if
+    /// `pwrite` (or creating the segment) had failed, without touching the file.
+    package var beforeWALWrite: (@Sendable (_ path: String) -> Int32?)?
     /// Test hook: after every append, cut the whole head into blocks and compact, before the
     /// append returns (so the conformance suite runs against blocks).
     package var maintenanceAfterEveryAppend = false

@@ -1,3 +1,4 @@
+import BasinModel
 import BasinTestKit
 import StorageAPI
 import StorageEngine
@@ -45,6 +46,9 @@ struct ConformanceTests {
         let after = await reopened.stats()
         #expect(after.headSeries == before.headSeries)
         #expect(after.headSamples == before.headSamples)
+        let metadataBefore = try await store.metricMetadata(org: .default, metricName: nil)
+        let metadataAfter = try await reopened.metricMetadata(org: .default, metricName: nil)
+        #expect(metadataAfter == metadataBefore)
         try await reopened.close()
     }
 }

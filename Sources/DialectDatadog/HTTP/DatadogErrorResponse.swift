@@ -7,16 +7,20 @@ import NIOCore
 
 /// A failure rendered in Datadog's error envelope: `{"errors": ["<message>", …]}`
 /// (API reference `APIErrorResponse`; every response carries a JSON body, since datadogpy raises
-/// on non-JSON bodies and datadog-api-client on empty ones).
+/// on non-JSON bodies and datadog-api-client on empty ones). A temporary storage failure (a
+/// full disk) is `503` with a `Retry-After` header; the Agent keeps such payloads and retries.
 struct DatadogErrorResponse: Error {
     /// The HTTP status.
     let status: HTTPResponse.Status
     /// The messages, in order.
     let messages: [String]
+    /// Seconds sent as `Retry-After`; nil sends no header.
+    let retryAfterSeconds: Int?
 
-    init(status: HTTPResponse.Status, messages: [String]) {
+    init(status: HTTPResponse.Status, messages: [String], retryAfterSeconds: Int? = nil) {
         self.status = status
         self.messages = messages
+        self.retryAfterSeconds = retryAfterSeconds
     }
 
     /// Maps a classified error; Datadog answers every decoding problem with `400` (the Agent drops
@@ -27,7 +31,7 @@ struct DatadogErrorResponse: Error {
         case .limitExceeded, .unprocessable: status = .badRequest
         default: status = error.kind.defaultStatus
         }
-        self.init(status: status, messages: [error.message])
+        self.init(status: status, messages: [error.message], retryAfterSeconds: RetryAfter.seconds(for: error))
     }
 
     /// `403 {"errors": ["API key required"]}` (recorded Datadog response to a missing key).
@@ -45,6 +49,8 @@ struct DatadogErrorResponse: Error {
             writer.string(message)
         }
         writer.raw("]}")
-        return DatadogRoutes.json(status: status, writer.buffer)
+        var response = DatadogRoutes.json(status: status, writer.buffer)
+        if let retryAfterSeconds { response.headers.setRetryAfter(seconds: retryAfterSeconds) }
+        return response
     }
 }

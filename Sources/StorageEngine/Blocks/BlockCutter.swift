@@ -36,8 +36,19 @@ enum BlockCutter {
             }
         }
         var metas: [BlockMeta] = []
+        // A failure leaves nothing behind: blocks already written by this call are removed, so
+        // a retry (after a full disk, say) does not fill the disk further or publish duplicates.
+        func removeWritten() {
+            for meta in metas { try? Directory.remove(directory + "/" + BlockFormat.fileName(seq: meta.seq)) }
+        }
         for w in windows.keys.sorted() {
-            var writer = try BlockWriter(directory: directory, seq: nextSeq())
+            var writer: BlockWriter
+            do throws(FileIOError) {
+                writer = try BlockWriter(directory: directory, seq: nextSeq())
+            } catch {
+                removeWritten()
+                throw error
+            }
             do throws(FileIOError) {
                 for (i, range) in windows[w] ?? [] {
                     let s = sorted[i]
@@ -52,10 +63,16 @@ enum BlockCutter {
                 }
             } catch {
                 writer.abandon()
+                removeWritten()
                 throw error
             }
             let end = w > Int64.max - rangeMillis ? Int64.max : w + rangeMillis
-            if let meta = try writer.finish(windowStartMillis: w, windowEndMillis: end, sources: []) { metas.append(meta) }
+            do throws(FileIOError) {
+                if let meta = try writer.finish(windowStartMillis: w, windowEndMillis: end, sources: []) { metas.append(meta) }
+            } catch {
+                removeWritten()
+                throw error
+            }
         }
         return metas
     }

@@ -31,12 +31,20 @@ struct BlockWriter {
     /// The little-endian CRC in front of each chunk (reused: no allocation per chunk).
     private var crcScratch: [UInt8] = [0, 0, 0, 0]
 
-    /// Creates `<directory>/<seq>.tmp`.
+    /// Creates `<directory>/<seq>.tmp`; on failure, nothing is left behind.
     init(directory: String, seq: UInt64) throws(FileIOError) {
         self.directory = directory
         self.seq = seq
-        file = try PosixFile.openReadWrite(directory + "/" + Self.temporaryName(seq), create: true)
-        try file.truncate(to: 0)
+        let path = directory + "/" + Self.temporaryName(seq)
+        let opened = try PosixFile.openReadWrite(path, create: true)
+        do throws(FileIOError) {
+            try opened.truncate(to: 0)
+        } catch {
+            opened.close()
+            try? Directory.remove(path)
+            throw error
+        }
+        file = opened
         pending = BlockFormat.magic + [BlockFormat.version, 0, 0, 0]
         pending.reserveCapacity(1 << 20)
     }
@@ -110,6 +118,9 @@ struct BlockWriter {
 
     /// Writes the index, syncs and publishes the block; returns its meta (nil when empty: then
     /// the temporary file is removed and nothing is published).
+    ///
+    /// - Throws: the first failed write, sync or rename; then nothing is published and the
+    ///   temporary file is removed, so a full disk is not left fuller by the failed attempt.
     mutating func finish(windowStartMillis: Int64, windowEndMillis: Int64, sources: [UInt64]) throws(FileIOError) -> BlockMeta? {
         let tmpPath = directory + "/" + Self.temporaryName(seq)
         guard seriesCount > 0 else {
@@ -153,11 +164,24 @@ struct BlockWriter {
         BlockBytes.appendU64(UInt64(position), to: &footer)
         footer.append(contentsOf: BlockFormat.magic)
         pending.append(contentsOf: footer)
-        try flushPending()
-        try file.sync()
-        file.close()
-        try Directory.rename(tmpPath, directory + "/" + BlockFormat.fileName(seq: seq))
-        try Directory.sync(directory)
+        let blockPath = directory + "/" + BlockFormat.fileName(seq: seq)
+        do throws(FileIOError) {
+            try flushPending()
+            try file.sync()
+            file.close()
+            try Directory.rename(tmpPath, blockPath)
+        } catch {
+            abandon()
+            throw error
+        }
+        do throws(FileIOError) {
+            try Directory.sync(directory)
+        } catch {
+            // Renamed but not durably: the caller treats the block as not written and retries
+            // under a new sequence number, so take this one back rather than keep a duplicate.
+            try? Directory.remove(blockPath)
+            throw error
+        }
         return meta
     }
 

@@ -19,15 +19,27 @@ import Synchronization
 /// acknowledged batch is visible and durable, a failed one is never visible in this process,
 /// and the head agrees with what a replay of the log would build.
 ///
-/// Failures: a failed write is undone with `ftruncate` and fails only that append (when the
-/// undo fails too, the log is marked failed). A failed sync fails every waiting append with
-/// kind `internalError` and marks the log failed: after an `fdatasync` error the page cache
-/// can no longer be trusted, so later appends fail with `unavailable` until a restart. The
-/// current segment is cut back to the last synced offset on a best-effort basis; records of
-/// failed appends may still survive on disk and replay after a restart, which a client's retry
-/// makes harmless because a repeated (series, timestamp) keeps the last value.
+/// Failures: a failed write is undone with `ftruncate` and fails only that append. What a
+/// failed sync leaves in the page cache cannot be trusted (Linux marks the pages clean and
+/// reports the error once), so every waiting append fails, none of them acknowledged, and
+/// every segment written since its last good sync is cut back to it.
+///
+/// A full disk (`ENOSPC`, `EDQUOT`, `EFBIG`, from a write, a sync or creating a segment) is
+/// temporary: the append fails with kind `unavailable`, "disk full: …; retry later" and a
+/// ``StorageError/retryAfterSeconds``, and the log stays usable. After a sync failed for
+/// space, the cut-back segment is abandoned and the next append starts a new segment, so no
+/// later record lands behind bytes whose fate is unknown; the next successful sync also covers
+/// the cut-back segments, so they are durable at their synced length before anything written
+/// after them is acknowledged. Writing resumes by itself once space is freed.
+///
+/// Any other I/O error from a sync (or a cut-back or undo that fails) marks the log failed:
+/// the waiting appends fail with `internalError`, later ones with `unavailable`, until a
+/// restart. Either way, records of failed appends may survive on disk and replay after a
+/// restart, which a client's retry makes harmless because a repeated (series, timestamp)
+/// keeps the last value; an acknowledged append is always durable, a failed one never visible
+/// in this process.
 final class WriteAheadLog: Sendable {
-    private struct Waiter: Sendable {
+    struct Waiter: Sendable {
         var endPosition: UInt64
         /// The segment the record went to (the store routes batches of frozen segments to the frozen head).
         var segmentIndex: Int
@@ -36,15 +48,27 @@ final class WriteAheadLog: Sendable {
         var continuation: CheckedContinuation<Void, any Error>
     }
 
-    private struct State: Sendable {
+    /// A segment no longer written to whose tail (or cut-back) still needs a sync.
+    struct RotatedSegment: Sendable {
+        var file: PosixFile
+        /// Bytes in the segment (header included).
+        var bytes: Int
+        /// Bytes known to be synced.
+        var syncedBytes: Int
+    }
+
+    struct State: Sendable {
         var segment: PosixFile
         var segmentIndex: Int
         /// Bytes in the current segment (header included).
         var segmentBytes: Int
         /// Bytes of the current segment known to be synced.
         var segmentSyncedBytes: Int
+        /// The current segment was cut back after a sync failed for space: the next write
+        /// starts a new segment instead of writing behind bytes whose fate on disk is unknown.
+        var segmentAbandoned = false
         /// Rotated segments written but not yet synced.
-        var unsyncedRotated: [PosixFile] = []
+        var unsyncedRotated: [RotatedSegment] = []
         var directoryNeedsSync = false
         /// Total bytes ever written by this process (a position, not a size).
         var writtenPosition: UInt64 = 0
@@ -57,9 +81,9 @@ final class WriteAheadLog: Sendable {
     }
 
     let directory: String
-    private let options: EmbeddedStoreOptions
-    private let logger: Logger
-    private let state: Mutex<State>
+    let options: EmbeddedStoreOptions
+    let logger: Logger
+    let state: Mutex<State>
     private let syncQueue = DispatchQueue(label: "basin.wal.sync")
     /// Applies synced groups to the head, in log order, then resumes their appenders. Separate
     /// from `syncQueue` so the next fsync overlaps the head work of the group before it.
@@ -68,6 +92,8 @@ final class WriteAheadLog: Sendable {
     private let fsyncTimer = Timer(label: "basin_wal_fsync_seconds")
     private let bytesCounter = Counter(label: "basin_wal_bytes_written_total")
     private let syncCounter = Counter(label: "basin_wal_syncs_total")
+    /// Appends rejected because the disk (or quota) was full.
+    let diskFullCounter = Counter(label: "basin_storage_disk_full_rejections_total")
 
     /// Starts a new segment after `lastSegmentIndex` and accepts appends.
     ///
@@ -106,6 +132,8 @@ final class WriteAheadLog: Sendable {
                 do throws(StorageError) {
                     try write(record, &s)
                 } catch {
+                    // Only a full disk sets a retry delay on a write error.
+                    if error.retryAfterSeconds != nil { diskFullCounter.increment() }
                     continuation.resume(throwing: error)
                     return
                 }
@@ -131,13 +159,15 @@ final class WriteAheadLog: Sendable {
             throw StorageError(kind: .unavailable, message: "store is closed")
         }
         do throws(FileIOError) {
-            if s.segmentBytes > WALSegment.headerSize, s.segmentBytes + record.count > options.walSegmentSizeBytes {
+            if s.segmentAbandoned
+                || (s.segmentBytes > WALSegment.headerSize && s.segmentBytes + record.count > options.walSegmentSizeBytes) {
                 try rotate(&s)
             }
+            try injectWriteFault(s.segment.path)
             try s.segment.write(record, at: s.segmentBytes)
         } catch {
             undoPartialWrite(&s, error: error)
-            throw StorageError(kind: .internalError, message: "write-ahead log write failed: \(error)")
+            throw Self.classify(error, "write-ahead log write failed")
         }
         s.segmentBytes += record.count
         s.walBytes += record.count
@@ -154,7 +184,10 @@ final class WriteAheadLog: Sendable {
             }
         }
         state.withLock { s in
-            for f in s.unsyncedRotated { f.close() }
+            for r in s.unsyncedRotated {
+                try? r.file.sync()   // a segment cut back after a failed sync may not be synced yet
+                r.file.close()
+            }
             s.unsyncedRotated = []
             try? s.segment.sync()
             s.segment.close()
@@ -175,7 +208,7 @@ final class WriteAheadLog: Sendable {
             do throws(FileIOError) {
                 try rotate(&s)
             } catch {
-                throw StorageError(kind: .internalError, message: "cannot start a write-ahead log segment: \(error)")
+                throw Self.classify(error, "cannot start a write-ahead log segment")
             }
             body(s.segmentIndex)
             return s.segmentIndex
@@ -212,24 +245,26 @@ final class WriteAheadLog: Sendable {
     }
 
     private func rotate(_ s: inout State) throws(FileIOError) {
-        let next = try WALSegment.create(directory: directory, index: s.segmentIndex + 1)
-        s.unsyncedRotated.append(s.segment)
+        let path = directory + "/" + WALSegment.name(s.segmentIndex + 1)
+        let next: PosixFile
+        do throws(FileIOError) {
+            try injectWriteFault(path)
+            next = try WALSegment.create(directory: directory, index: s.segmentIndex + 1)
+        } catch {
+            // A half-made segment (a full disk fails its header or sync) would hold space and,
+            // after a crash, replay as a torn tail; the next attempt creates it afresh anyway.
+            try? Directory.remove(path)
+            throw error
+        }
+        s.unsyncedRotated.append(RotatedSegment(file: s.segment, bytes: s.segmentBytes, syncedBytes: s.segmentSyncedBytes))
         s.segment = next
         s.segmentIndex += 1
         s.segmentBytes = WALSegment.headerSize
         s.segmentSyncedBytes = WALSegment.headerSize
+        s.segmentAbandoned = false
         s.walBytes += WALSegment.headerSize
         s.directoryNeedsSync = true
         logger.debug("write-ahead log segment started", metadata: ["segment": "\(WALSegment.name(s.segmentIndex))"])
-    }
-
-    private func undoPartialWrite(_ s: inout State, error: FileIOError) {
-        do throws(FileIOError) {
-            try s.segment.truncate(to: s.segmentBytes)
-        } catch {
-            s.failure = StorageError(kind: .internalError, message: "write-ahead log write failed and could not be undone: \(error)")
-            logger.error("write-ahead log disabled", metadata: ["error": "\(error)"])
-        }
     }
 
     /// What one sync covers, taken under the lock.
@@ -247,7 +282,7 @@ final class WriteAheadLog: Sendable {
             let target = state.withLock { s in
                 defer { s.directoryNeedsSync = false }
                 return SyncTarget(
-                    files: s.unsyncedRotated + [s.segment], position: s.writtenPosition,
+                    files: s.unsyncedRotated.map(\.file) + [s.segment], position: s.writtenPosition,
                     segmentBytes: s.segmentBytes, syncDirectory: s.directoryNeedsSync)
             }
             if let failure = sync(target) {
@@ -272,7 +307,8 @@ final class WriteAheadLog: Sendable {
         var failure: FileIOError?
         let start = DispatchTime.now().uptimeNanoseconds
         if let hook = options.beforeSync, hook() {
-            failure = FileIOError(operation: "fdatasync (injected)", path: target.files.last?.path ?? directory, errnoValue: 5)
+            failure = FileIOError(
+                operation: "fdatasync (injected)", path: target.files.last?.path ?? directory, errnoValue: options.beforeSyncErrno)
         } else {
             do throws(FileIOError) {
                 for f in target.files { try f.sync() }
@@ -293,27 +329,18 @@ final class WriteAheadLog: Sendable {
         // current then may have been rotated since, with writes the sync did not cover.
         let complete = target.files.dropLast()
         for f in complete { f.close() }
-        s.unsyncedRotated.removeAll { f in complete.contains { $0 === f } }
-        if s.segment === target.files.last { s.segmentSyncedBytes = target.segmentBytes }
+        s.unsyncedRotated.removeAll { r in complete.contains { $0 === r.file } }
+        if let last = target.files.last {
+            if s.segment === last {
+                s.segmentSyncedBytes = target.segmentBytes
+            } else if let i = s.unsyncedRotated.firstIndex(where: { $0.file === last }) {
+                s.unsyncedRotated[i].syncedBytes = target.segmentBytes
+            }
+        }
         let covered = s.waiters.prefix { $0.endPosition <= target.position }
         s.waiters.removeFirst(covered.count)
         let again = !s.waiters.isEmpty
         if !again { s.syncScheduled = false }
         return (Array(covered), again)
-    }
-
-    /// After a failed sync: marks the log failed and fails every waiting append.
-    private func fail(with failure: FileIOError) {
-        let error = StorageError(kind: .internalError, message: "write-ahead log sync failed: \(failure)")
-        let failed = state.withLock { s in
-            s.failure = error
-            // Best effort: drop the unsynced tail of the current segment (see the type's docs).
-            try? s.segment.truncate(to: s.segmentSyncedBytes)
-            defer { s.waiters = [] }
-            s.syncScheduled = false
-            return s.waiters
-        }
-        logger.error("write-ahead log sync failed; refusing writes until restart", metadata: ["error": "\(failure)"])
-        for w in failed { w.continuation.resume(throwing: error) }
     }
 }

@@ -1,0 +1,49 @@
+import BasinModel
+
+/// What a vendor said about a metric name beyond its samples: unit, description, display name,
+/// and which dialect said it. Kept per organisation and metric name, durably.
+///
+/// Datadog's `PUT /api/v1/metrics/{name}`, Dynatrace's metadata lines and Blueflood's `unit`
+/// write it; every read API reports it. Each field is nil when never set.
+public struct MetricMetadata: Sendable, Hashable {
+    /// The unit as the vendor spells it (`byte`, `ms`, `Percent`, …).
+    public var unit: String?
+    /// Free text.
+    public var description: String?
+    /// A human-readable name (Dynatrace `dt.meta.displayName`, Datadog `short_name`).
+    public var displayName: String?
+    /// The dialect that last set any field (`datadog`, `dynatrace`, …).
+    public var dialect: String?
+
+    public init(unit: String? = nil, description: String? = nil, displayName: String? = nil, dialect: String? = nil) {
+        self.unit = unit
+        self.description = description
+        self.displayName = displayName
+        self.dialect = dialect
+    }
+
+    /// This metadata with every non-nil field of `update` applied.
+    public func merging(_ update: MetricMetadata) -> MetricMetadata {
+        MetricMetadata(
+            unit: update.unit ?? unit, description: update.description ?? description,
+            displayName: update.displayName ?? displayName, dialect: update.dialect ?? dialect)
+    }
+
+    /// Longest accepted text of any field, in bytes.
+    public static let maxFieldBytes = 4_096
+}
+
+/// The checks every store applies to a metadata update.
+public enum MetricMetadataLimits {
+    /// - Throws: ``StorageError`` `limitExceeded` naming the field over ``MetricMetadata/maxFieldBytes``,
+    ///   `badRequest` for an empty metric name.
+    public static func check(_ metricName: String, _ metadata: MetricMetadata) throws(StorageError) {
+        guard !metricName.isEmpty else { throw StorageError(kind: .badRequest, message: "metadata needs a metric name") }
+        for (field, value) in [("unit", metadata.unit), ("description", metadata.description),
+                               ("display name", metadata.displayName), ("dialect", metadata.dialect)] {
+            if let value, value.utf8.count > MetricMetadata.maxFieldBytes {
+                throw StorageError(kind: .limitExceeded, message: "metric metadata \(field) of \(metricName) is \(value.utf8.count) bytes, over the limit of \(MetricMetadata.maxFieldBytes)")
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import BasinModel
+import StorageAPI
+
+/// `blocks/metric-metadata`: unit, description, display name and dialect per metric name,
+/// rewritten whole and atomically when an update changes it (updates are rare and small).
+///
+/// ```
+/// "BMMD" │ version <1 byte> = 1 │ entry count <uvarint>
+/// entry: org <uvarint length + bytes> │ name <uvarint length + bytes> │ present fields <1 byte: bit 0 unit,
+///        1 description, 2 display name, 3 dialect> │ each present field <uvarint length + UTF-8 bytes>
+/// CRC32C of everything before it <u32>
+/// ```
+enum MetricMetadataFile {
+    static let name = "metric-metadata"
+    static let magic: [UInt8] = [0x42, 0x4D, 0x4D, 0x44]
+
+    static func encode(_ table: [OrgID: [String: MetricMetadata]]) -> [UInt8] {
+        var out = magic + [1]
+        let entries = table.flatMap { org, names in names.map { (org.name, $0.key, $0.value) } }.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
+        WALRecord.appendUVarint(UInt64(entries.count), to: &out)
+        for (org, metric, m) in entries {
+            BlockBytes.appendBytes(Array(org.utf8), to: &out)
+            BlockBytes.appendBytes(Array(metric.utf8), to: &out)
+            let fields = [m.unit, m.description, m.displayName, m.dialect]
+            var present: UInt8 = 0
+            for (i, f) in fields.enumerated() where f != nil { present |= 1 << i }
+            out.append(present)
+            for f in fields { if let f { BlockBytes.appendBytes(Array(f.utf8), to: &out) } }
+        }
+        BlockBytes.appendU32(out.withUnsafeBytes { CRC32C.checksum($0) }, to: &out)
+        return out
+    }
+
+    static func decode(_ bytes: [UInt8]) -> [OrgID: [String: MetricMetadata]]? {
+        bytes.withUnsafeBytes { raw -> [OrgID: [String: MetricMetadata]]? in
+            guard raw.count >= 9, raw.prefix(4).elementsEqual(magic), raw[4] == 1 else { return nil }
+            let body = UnsafeRawBufferPointer(rebasing: raw[..<(raw.count - 4)])
+            guard CRC32C.checksum(body) == BlockBytes.u32(raw, at: raw.count - 4) else { return nil }
+            var c = PayloadCursor(bytes: body, position: 5)
+            guard let count = c.readUVarint(), count <= UInt64(body.count) else { return nil }
+            var table: [OrgID: [String: MetricMetadata]] = [:]
+            for _ in 0..<count {
+                guard let org = c.readLengthPrefixed(), let metric = c.readLengthPrefixed(), let present = c.readByte() else { return nil }
+                var fields: [String?] = []
+                for i in 0..<4 {
+                    if present & (1 << i) == 0 { fields.append(nil); continue }
+                    guard let f = c.readLengthPrefixed() else { return nil }
+                    fields.append(String(decoding: f, as: UTF8.self))
+                }
+                table[OrgID(String(decoding: org, as: UTF8.self)), default: [:]][String(decoding: metric, as: UTF8.self)] =
+                    MetricMetadata(unit: fields[0], description: fields[1], displayName: fields[2], dialect: fields[3])
+            }
+            return c.remaining == 0 ? table : nil
+        }
+    }
+
+    /// Reads the table; a missing file is empty, a damaged one nil.
+    static func load(directory: String) throws(FileIOError) -> [OrgID: [String: MetricMetadata]]? {
+        guard (try? Directory.list(directory).contains(name)) == true else { return [:] }
+        let file = try PosixFile.openReadWrite(directory + "/" + name, create: false)
+        defer { file.close() }
+        return decode(try file.readAll())
+    }
+
+    /// Writes the table atomically (temporary file, fsync, rename, directory fsync).
+    static func store(_ table: [OrgID: [String: MetricMetadata]], directory: String) throws(FileIOError) {
+        let tmp = directory + "/" + name + ".tmp"
+        let file = try PosixFile.openReadWrite(tmp, create: true)
+        try file.truncate(to: 0)
+        try file.write(encode(table), at: 0)
+        try file.sync()
+        file.close()
+        try Directory.rename(tmp, directory + "/" + name)
+        try Directory.sync(directory)
+    }
+}
