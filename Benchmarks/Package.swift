@@ -53,6 +53,17 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
+            name: "WALReplay",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "BasinBenchmarkSupport", package: "basin"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/WALReplay",
+            swiftSettings: benchmarkSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
             name: "LabelsBuild",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),

@@ -28,7 +28,7 @@ if [ -z "${BASIN_BINARY:-}" ]; then
   (cd "$ROOT" && swift build -c release --product basin >/dev/null)
   BASIN_BINARY="$(cd "$ROOT" && swift build -c release --show-bin-path)/basin"
 fi
-SAMPLES=$(python3 -c "import json,sys; print(json.load(open('$DATA/datadog/manifest.json'))['total_units'])" 2>/dev/null || echo 2400000)
+SAMPLES=$(python3 -c "import json,sys; print(json.load(open('$DATA/manifest.json'))['metric_hints']['total_samples'])" 2>/dev/null || echo 2400000)
 
 alloc() { du -s --block-size=1 "$1" | cut -f1; }
 rss() { awk '/VmRSS/ {print $2 * 1024}' "/proc/$1/status"; }
@@ -36,7 +36,7 @@ ready() { for _ in $(seq 600); do curl -sf "$1" >/dev/null && return 0; sleep 0.
 
 # latency URL AUTH QUERY: median ms of 20 warm runs of a 1 h, 60 s step range query.
 latency() {
-  python3 - "$1" "$2" "$3" "$DATA/datadog/manifest.json" <<'PY'
+  python3 - "$1" "$2" "$3" "$DATA/manifest.json" <<'PY'
 import http.client, json, statistics, sys, time, urllib.parse
 base, auth, query, manifest = sys.argv[1:5]
 try:
@@ -84,7 +84,7 @@ run_basin() {
   local disk_all; disk_all=$(alloc "$dir/data")
   local mem; mem=$(rss "$pid")
   local q1; q1=$(latency http://127.0.0.1:8080/prometheus "Bearer bench" 'sum by (region)({"system.cpu.user"})')
-  local host; host=$(python3 -c "import json; print(json.load(open('$DATA/datadog/manifest.json'))['metric_hints']['sample_host'])")
+  local host; host=$(python3 -c "import json; print(json.load(open('$DATA/manifest.json'))['metric_hints']['sample_host'])")
   local q3; q3=$(latency http://127.0.0.1:8080/prometheus "Bearer bench" "{\"system.cpu.user\", host=\"$host\"}")
   kill -KILL "$pid"; wait "$pid" 2>/dev/null || true
   local t0; t0=$(date +%s.%N)
@@ -121,7 +121,7 @@ run_vm() {
   local disk; disk=$(alloc "$dir/data")
   local mem; mem=$(rss "$pid")
   local q1; q1=$(latency http://127.0.0.1:8428 "" 'sum by (region)({__name__="system.cpu.user"})')
-  local host; host=$(python3 -c "import json; print(json.load(open('$DATA/datadog/manifest.json'))['metric_hints']['sample_host'])")
+  local host; host=$(python3 -c "import json; print(json.load(open('$DATA/manifest.json'))['metric_hints']['sample_host'])")
   local q3; q3=$(latency http://127.0.0.1:8428 "" "{__name__=\"system.cpu.user\", host=\"$host\"}")
   kill -KILL "$pid"; wait "$pid" 2>/dev/null || true
   local t0; t0=$(date +%s.%N)

@@ -115,8 +115,7 @@ public final class EmbeddedMetricStore: MetricStore {
                 tombstones = []
             }
             let summary = try WALReplay.run(
-                directory: walDirectory, logger: logger, progressEveryRecords: options.replayProgressEveryRecords
-            ) { batch, org in head.apply(batch, org: org) }
+                directory: walDirectory, logger: logger, progressEveryRecords: options.replayProgressEveryRecords, into: head)
             let box = StoreBox()
             let wal = try WriteAheadLog(
                 directory: walDirectory, lastSegmentIndex: summary.lastSegmentIndex, existingBytes: summary.bytes,

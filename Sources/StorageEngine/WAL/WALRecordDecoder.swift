@@ -26,14 +26,19 @@ enum WALRecordDefect: Error, Equatable, CustomStringConvertible {
 
 /// Reads framed records from a segment's bytes, one at a time, into a reused ``MetricBatch``.
 ///
-/// The bytes are borrowed for the decoder's lifetime. Decoding allocates once per record for
-/// the organisation (cached while it repeats) and once per series label set, never per sample.
+/// The bytes are borrowed for the decoder's lifetime. Decoding allocates for the organisation
+/// only when it changes, and for a label set only the first time it is seen (``interner``),
+/// never per sample.
 struct WALRecordDecoder: ~Copyable {
     private let bytes: UnsafeRawBufferPointer
     /// Offset of the next record.
     private(set) var offset: Int
     private var lastOrgBytes: [UInt8] = []
     private var lastOrg = OrgID("")
+    /// Label sets decoded so far; replay moves it from one segment's decoder to the next.
+    var interner = LabelsInterner()
+    /// The ``interner`` id of each series slot of the last decoded record.
+    private(set) var seriesIDs: [Int32] = []
 
     init(bytes: UnsafeRawBufferPointer, startOffset: Int) {
         self.bytes = bytes
@@ -82,6 +87,7 @@ struct WALRecordDecoder: ~Copyable {
     ) throws(WALRecordDefect) -> OrgID {
         func bad(_ reason: String) -> WALRecordDefect { .malformed(offset: recordStart, reason: reason) }
         batch.removeAll()
+        seriesIDs.removeAll(keepingCapacity: true)
         guard let type = c.readByte(), type == WALRecord.RecordType.metricBatch.rawValue else {
             throw bad("unknown record type")
         }
@@ -96,8 +102,9 @@ struct WALRecordDecoder: ~Copyable {
         for _ in 0..<Int(seriesCount) {
             guard let kindByte = c.readByte(), let kind = MetricKind(rawValue: kindByte) else { throw bad("metric kind") }
             guard let labelsLength = c.readUVarint(), labelsLength <= UInt64(c.remaining) else { throw bad("labels length") }
-            let labels = Labels(uncheckedBytes: Array(c.readBytes(Int(labelsLength))))
+            let (labels, id) = interner.intern(c.readBytes(Int(labelsLength)))
             _ = batch.beginSeries(labels, kind: kind)
+            seriesIDs.append(id)
         }
         guard let sampleCount = c.readUVarint(), sampleCount <= UInt64(c.remaining / 10) else { throw bad("sample count") }
         let n = Int(sampleCount)

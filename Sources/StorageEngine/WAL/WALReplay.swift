@@ -23,9 +23,34 @@ enum WALReplay {
         var samples = 0
     }
 
+    /// Replays the log into `head` (empty or not): the start-up path.
+    ///
+    /// Same records, order and defect handling as ``run(directory:logger:progressEveryRecords:apply:)``
+    /// with `head.apply`, but a series seen in an earlier record is found by its label set's
+    /// interner id (``ReplaySeriesRefs``) instead of hashing its labels again in the head.
+    static func run(
+        directory: String, logger: Logger, progressEveryRecords: Int, into head: Head
+    ) throws(FileIOError) -> Summary {
+        var refs = ReplaySeriesRefs()
+        return try replay(directory: directory, logger: logger, progressEveryRecords: progressEveryRecords) { batch, org, ids in
+            refs.apply(batch, org: org, ids: ids, to: head)
+        }
+    }
+
+    /// Replays the log, calling `apply` with each good record in log order.
     static func run(
         directory: String, logger: Logger, progressEveryRecords: Int,
         apply: (MetricBatch, OrgID) -> Void
+    ) throws(FileIOError) -> Summary {
+        try replay(directory: directory, logger: logger, progressEveryRecords: progressEveryRecords) { batch, org, _ in
+            apply(batch, org)
+        }
+    }
+
+    /// `apply` gets each record with the ``LabelsInterner`` id of each of its series slots.
+    private static func replay(
+        directory: String, logger: Logger, progressEveryRecords: Int,
+        apply: (MetricBatch, OrgID, [Int32]) -> Void
     ) throws(FileIOError) -> Summary {
         let indices = try Directory.list(directory).compactMap(WALSegment.index(ofName:)).sorted()
         var replay = Replay(directory: directory, logger: logger, progressEvery: max(1, progressEveryRecords))
@@ -69,6 +94,8 @@ enum WALReplay {
         let progressEvery: Int
         var summary = Summary()
         var batch = MetricBatch()
+        /// Label sets seen in earlier segments (a series usually spans many).
+        var interner = LabelsInterner()
         var nextProgress = 0
 
         init(directory: String, logger: Logger, progressEvery: Int) {
@@ -80,7 +107,7 @@ enum WALReplay {
 
         /// Applies every good record of one segment; returns where the good part ends and the defect, if any.
         mutating func segment(
-            _ bytes: [UInt8], index: Int, apply: (MetricBatch, OrgID) -> Void
+            _ bytes: [UInt8], index: Int, apply: (MetricBatch, OrgID, [Int32]) -> Void
         ) -> (goodEnd: Int, defect: WALRecordDefect?) {
             guard bytes.count >= WALSegment.headerSize else { return (0, .truncated(offset: 0)) }
             guard bytes.prefix(WALSegment.headerSize).elementsEqual(WALSegment.header) else {
@@ -88,10 +115,12 @@ enum WALReplay {
             }
             return bytes.withUnsafeBytes { raw in
                 var decoder = WALRecordDecoder(bytes: raw, startOffset: WALSegment.headerSize)
+                swap(&decoder.interner, &interner)
+                defer { swap(&decoder.interner, &interner) }
                 while true {
                     do throws(WALRecordDefect) {
                         guard let org = try decoder.next(into: &batch) else { return (decoder.offset, nil) }
-                        apply(batch, org)
+                        apply(batch, org, decoder.seriesIDs)
                     } catch {
                         return (decoder.offset, error)
                     }
