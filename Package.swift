@@ -65,6 +65,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "DialectDynatrace",
+            dependencies: ["BasinModel", "BasinWire", "StorageAPI", "QueryEngine", "BasinHTTP", hummingbird, nioCore],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "DialectPrometheus",
             dependencies: ["BasinModel", "BasinWire", "StorageAPI", "QueryEngine", "BasinHTTP", hummingbird, nioCore],
             swiftSettings: swiftSettings
@@ -73,7 +78,7 @@ let package = Package(
             name: "BasinServer",
             dependencies: [
                 "BasinModel", "BasinWire", "StorageAPI", "StorageEngine", "QueryEngine", "BasinHTTP",
-                "DialectDatadog", "DialectPrometheus", hummingbird, logging, metrics,
+                "DialectDatadog", "DialectDynatrace", "DialectPrometheus", hummingbird, logging, metrics,
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
@@ -107,6 +112,17 @@ let package = Package(
         .testTarget(
             name: "DialectDatadogTests",
             dependencies: ["DialectDatadog", "BasinWire", "BasinModel", "BasinTestKit", nioCore],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DialectDynatraceTests",
+            dependencies: [
+                "DialectDynatrace", "BasinServer", "BasinHTTP", "BasinWire", "BasinModel", "BasinTestKit", "StorageAPI",
+                hummingbird, nioCore, logging,
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

@@ -30,6 +30,10 @@ if [ -z "${BASIN_BINARY:-}" ]; then
 fi
 SAMPLES=$(python3 -c "import json,sys; print(json.load(open('$DATA/manifest.json'))['metric_hints']['total_samples'])" 2>/dev/null || echo 2400000)
 
+# Servers this script started; killed on any exit so a failed step leaves nothing running.
+STARTED=()
+trap 'for p in "${STARTED[@]}"; do kill -KILL "$p" 2>/dev/null || true; done' EXIT
+
 alloc() { du -s --block-size=1 "$1" | cut -f1; }
 rss() { awk '/VmRSS/ {print $2 * 1024}' "/proc/$1/status"; }
 ready() { for _ in $(seq 600); do curl -sf "$1" >/dev/null && return 0; sleep 0.1; done; return 1; }
@@ -69,6 +73,7 @@ run_basin() {
   BASIN_HEAD_FLUSH_INTERVAL=5s BASIN_COMPACTION_INTERVAL=2s \
     "$BASIN_BINARY" serve --data "$dir/data" --listen 127.0.0.1:8080 >"$dir/log" 2>&1 &
   local pid=$!
+  STARTED+=("$pid")
   ready http://127.0.0.1:8080/readyz
   python3 "$SHARED/load_once.py" http://127.0.0.1:8080/api/v1/series "$DATA/datadog" --server-pid "$pid" \
     --header "DD-API-KEY:bench" --label "basin load" >"$dir/load.json"
@@ -90,6 +95,7 @@ run_basin() {
   local t0; t0=$(date +%s.%N)
   "$BASIN_BINARY" serve --data "$dir/data" --listen 127.0.0.1:8080 >"$dir/restart.log" 2>&1 &
   pid=$!
+  STARTED+=("$pid")
   ready http://127.0.0.1:8080/readyz
   local restart; restart=$(echo "$(date +%s.%N) - $t0" | bc)
   kill -TERM "$pid"; wait "$pid" || true
@@ -111,6 +117,7 @@ run_vm() {
   rm -rf "$dir"; mkdir -p "$dir"
   victoria-metrics -storageDataPath="$dir/data" -httpListenAddr=127.0.0.1:8428 >>"$dir/vm.log" 2>&1 </dev/null &
   local pid=$!
+  STARTED+=("$pid")
   ready http://127.0.0.1:8428/health
   python3 "$SHARED/load_once.py" http://127.0.0.1:8428/datadog/api/v1/series "$DATA/datadog" --server-pid "$pid" \
     --label "vm load" >"$dir/load.json"
@@ -127,6 +134,7 @@ run_vm() {
   local t0; t0=$(date +%s.%N)
   victoria-metrics -storageDataPath="$dir/data" -httpListenAddr=127.0.0.1:8428 >>"$dir/vm.log" 2>&1 </dev/null &
   pid=$!
+  STARTED+=("$pid")
   ready http://127.0.0.1:8428/health
   local restart; restart=$(echo "$(date +%s.%N) - $t0" | bc)
   bash "$SHARED/stop_peers.sh" "$pid" >/dev/null

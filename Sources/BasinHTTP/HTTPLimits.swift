@@ -24,6 +24,9 @@ public struct HTTPLimits: Sendable, Equatable {
     public var maxQueryPoints: Int = 11_000
     /// Longest a query may run, in seconds.
     public var queryTimeoutSeconds: Double = 60
+    /// Most bytes of a Dynatrace metric ingest body as sent (Dynatrace's documented 1 MB payload
+    /// limit, 1,048,576 bytes, the size its JMeter plugin splits at); over it the request gets `413`.
+    public var maxDynatraceBodyBytes: Int = 1 << 20
 
     /// The defaults above.
     public init() {}

@@ -1,5 +1,6 @@
 import BasinHTTP
 import DialectDatadog
+import DialectDynatrace
 import DialectPrometheus
 import Foundation
 import Hummingbird
@@ -82,6 +83,7 @@ public struct ServerApplication: Sendable {
     ) -> Router<BasinRequestContext> {
         let router = Router(context: BasinRequestContext.self)
         DatadogRoutes(environment: environment).register(on: router)
+        DynatraceRoutes(environment: environment).register(on: router)
         PrometheusRoutes(environment: environment).register(on: router)
         AdminRoutes(tokens: tokens).register(on: router)
         SelfMonitoringRoutes(registry: registry, store: environment.store, lifecycle: lifecycle).register(on: router)

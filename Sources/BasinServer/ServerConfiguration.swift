@@ -44,6 +44,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         ("max-label-name-bytes", "longest label name, bytes (default 256)"),
         ("max-label-value-bytes", "longest label value, bytes (default 4096)"),
         ("max-metric-name-bytes", "longest metric name, bytes (default 512)"),
+        ("max-dynatrace-body-bytes", "largest Dynatrace metric ingest body as sent, bytes (default 1048576)"),
         ("max-query-series", "most series one query may read (default 100000)"),
         ("max-query-samples", "most samples one query may read (default 50000000)"),
         ("max-query-points", "most points per series in a range query (default 11000)"),
@@ -91,6 +92,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         case "max-label-name-bytes": limits.maxLabelNameBytes = try integer()
         case "max-label-value-bytes": limits.maxLabelValueBytes = try integer()
         case "max-metric-name-bytes": limits.maxMetricNameBytes = try integer()
+        case "max-dynatrace-body-bytes": limits.maxDynatraceBodyBytes = try integer()
         case "max-query-series": limits.maxQuerySeries = try integer()
         case "max-query-samples": limits.maxQuerySamples = try integer()
         case "max-query-points": limits.maxQueryPoints = try integer()
