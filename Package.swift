@@ -43,9 +43,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "StorageAPI", dependencies: ["BasinModel"], swiftSettings: swiftSettings),
+        // Hardware CRC32C (SSE4.2 / ARMv8 CRC), with the Swift tables as the fallback.
+        .target(name: "CBasinCRC32C"),
         .target(
             name: "StorageEngine",
-            dependencies: ["BasinModel", "StorageAPI", logging, metrics],
+            dependencies: ["BasinModel", "StorageAPI", "CBasinCRC32C", logging, metrics],
             exclude: ["Docs"],
             swiftSettings: swiftSettings
         ),

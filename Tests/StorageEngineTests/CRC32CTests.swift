@@ -1,3 +1,4 @@
+import BasinTestKit
 import Testing
 @testable import StorageEngine
 
@@ -29,5 +30,24 @@ struct CRC32CTests {
             let ab = bytes.withUnsafeBytes { CRC32C.update(a, UnsafeRawBufferPointer(rebasing: $0[split...])) }
             #expect(ab == whole, "split at \(split)")
         }
+    }
+}
+
+@Suite("CRC32C, hardware and tables")
+struct CRC32CHardwareTests {
+    @Test("the instruction path and the table path agree on every length and alignment")
+    func pathsAgree() {
+        var rng = SeededGenerator(seed: SeededGenerator.seed("CRC32CHardwareTests.pathsAgree"))
+        let bytes = (0..<4_096).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        bytes.withUnsafeBytes { raw in
+            for start in 0..<9 {
+                for length in [0, 1, 7, 8, 9, 15, 16, 63, 64, 65, 1_000, 4_000] where start + length <= raw.count {
+                    let slice = UnsafeRawBufferPointer(rebasing: raw[start..<(start + length)])
+                    let seed = UInt32(truncatingIfNeeded: start &* 0x9E37_79B9)
+                    #expect(CRC32C.update(seed, slice) == CRC32C.updateWithTables(seed, slice), "start \(start) length \(length)")
+                }
+            }
+        }
+        print("CRC32C uses the CPU instruction: \(CRC32C.usesHardware)")
     }
 }

@@ -1,4 +1,7 @@
-/// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), slicing-by-8.
+import CBasinCRC32C
+
+/// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78): the CPU instruction where there is one,
+/// else slicing-by-8.
 ///
 /// Frames every write-ahead log record. Slicing-by-8 consumes eight bytes per step with eight
 /// 256-entry tables, which avoids the one-table-lookup-per-byte dependency chain of the plain
@@ -34,8 +37,21 @@ package enum CRC32C {
         bytes.withUnsafeBytes { update(0, $0) }
     }
 
+    /// Whether the CPU's CRC32C instruction is used (checked once).
+    package static let usesHardware = basin_crc32c_hw_available() != 0
+
     /// Continues a checksum: `update(checksum(a), b) == checksum(a + b)`.
+    ///
+    /// Uses the CPU's CRC32C instruction when it has one (``usesHardware``), else the tables.
     package static func update(_ crc: UInt32, _ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        let count = bytes.count
+        guard count > 0, let base = bytes.baseAddress else { return crc }
+        if usesHardware { return ~basin_crc32c_update_hw(~crc, base, count) }
+        return updateWithTables(crc, bytes)
+    }
+
+    /// ``update(_:_:)`` with the slicing-by-8 tables only (the portable path; tests compare both).
+    package static func updateWithTables(_ crc: UInt32, _ bytes: UnsafeRawBufferPointer) -> UInt32 {
         var c = ~crc
         let count = bytes.count
         guard count > 0, let base = bytes.baseAddress else { return crc }
