@@ -62,3 +62,39 @@ struct ServerConfigurationTests {
         #expect(configuration.port == 8081)
     }
 }
+
+@Suite("Server configuration: storage settings")
+struct StorageConfigurationTests {
+    @Test("durations read with a unit or as seconds", arguments: [
+        ("30d", Int64(30 * 86_400_000)), ("12h", 43_200_000), ("90m", 5_400_000), ("45s", 45_000),
+        ("500ms", 500), ("2w", 1_209_600_000), ("60", 60_000), ("1.5h", 5_400_000), (" 5s ", 5_000),
+    ])
+    func durations(text: String, millis: Int64) {
+        #expect(ServerConfiguration.parseDurationMillis(text) == millis)
+    }
+
+    @Test("bad durations are refused", arguments: ["", "d", "-5s", "5 parsecs", "1e30d", "nan"])
+    func badDurations(text: String) {
+        #expect(ServerConfiguration.parseDurationMillis(text) == nil)
+    }
+
+    @Test("retention and head settings come from the environment and flags; a bad value names its key")
+    func storageKeys() throws {
+        let configuration = try ServerConfiguration.resolve(
+            configFile: nil,
+            environment: ["BASIN_HEAD_FLUSH_INTERVAL": "1s", "BASIN_COMPACTION_INTERVAL": "2s", "BASIN_HEAD_MAX_SAMPLES": "3000"],
+            flags: ["retention": "7d"])
+        #expect(configuration.retentionMillis == 7 * 86_400_000)
+        #expect(configuration.headFlushIntervalMillis == 1_000)
+        #expect(configuration.compactionIntervalMillis == 2_000)
+        #expect(configuration.headMaxSamples == 3_000)
+        #expect(throws: ConfigurationError.self) {
+            try ServerConfiguration.resolve(configFile: nil, environment: ["BASIN_RETENTION": "forever"], flags: [:])
+        }
+        do {
+            _ = try ServerConfiguration.resolve(configFile: nil, environment: ["BASIN_RETENTION": "forever"], flags: [:])
+        } catch let error as ConfigurationError {
+            #expect(error.message.contains("retention"))
+        }
+    }
+}
