@@ -45,6 +45,16 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// Whether the set has no labels.
     public var isEmpty: Bool { bytes.isEmpty }
 
+    /// Feeds the encoded bytes to the hasher in one call (the synthesized conformance would feed
+    /// them one by one, which made hashing a label set the largest cost of log replay).
+    public func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
+    public static func == (lhs: Labels, rhs: Labels) -> Bool {
+        lhs.bytes == rhs.bytes
+    }
+
     /// The number of labels, metric name included.
     public var count: Int {
         var n = 0
