@@ -6,8 +6,8 @@ import Darwin
 
 /// Tuning for ``EmbeddedMetricStore``; every field has a default that suits a single node.
 public struct EmbeddedStoreOptions: Sendable {
-    /// A write-ahead log segment is closed and a new one started once it would grow past this
-    /// many bytes. Default 128 MiB. A single record larger than this gets a segment of its own.
+    /// A write-ahead log segment is closed and a new one started once it has reached this many
+    /// bytes (it can exceed it by one record). Default 128 MiB.
     public var walSegmentSizeBytes: Int
     /// Replay logs an info line after each this many records (in addition to one line per
     /// segment and a final summary). Default 1,000,000.

@@ -5,13 +5,19 @@ import StorageAPI
 @testable import StorageEngine
 import Testing
 
-/// Data written by format version 1 of the blocks, the metric-kinds table and the log, committed
-/// so that later versions keep reading it. `BASIN_UPDATE_FIXTURES=1` rewrites the fixture and
-/// fails the run, so an update is never silently green.
+/// Data written by each block format version (with the metric-kinds table and the log of its
+/// time), committed so that later versions keep reading it: `store-v1` by block format 1,
+/// `store-v2` by block format 2. `BASIN_UPDATE_FIXTURES=1` rewrites the fixture of the version
+/// the engine writes now (never an older one) and fails the run, so an update is never
+/// silently green.
 @Suite("On-disk format fixtures")
 struct FormatFixtureTests {
-    static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/store-v1").path
+    /// Fixture directory name and the block format version its blocks were written in.
+    static let fixtures: [(name: String, blockVersion: UInt8)] = [("store-v1", 1), ("store-v2", 2)]
+
+    static func fixture(_ name: String) -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/" + name).path
+    }
 
     static let cpu = Labels(metricName: "system.cpu.user", [("host", "web-1"), ("env", "prod")])
     static let mem = Labels(metricName: "system.mem.used", [("host", "web-1")])
@@ -50,25 +56,31 @@ struct FormatFixtureTests {
         try await store.close()
     }
 
-    static func copyFixture() throws -> TemporaryDirectory {
+    static func copyFixture(_ name: String) throws -> TemporaryDirectory {
         let dir = TemporaryDirectory()
         try? FileManager.default.removeItem(atPath: dir.path)
-        try FileManager.default.copyItem(atPath: fixture, toPath: dir.path)
+        try FileManager.default.copyItem(atPath: fixture(name), toPath: dir.path)
         return dir
     }
 
-    @Test("the committed version-1 store reads back exactly")
-    func readsVersion1() async throws {
-        if ProcessInfo.processInfo.environment["BASIN_UPDATE_FIXTURES"] == "1" {
-            try? FileManager.default.removeItem(atPath: Self.fixture)
-            try await Self.write(into: Self.fixture)
-            Issue.record("fixture rewritten at \(Self.fixture); run again without BASIN_UPDATE_FIXTURES")
+    @Test("each committed store reads back exactly", arguments: fixtures.map(\.name))
+    func readsFixture(_ name: String) async throws {
+        let blockVersion = Self.fixtures.first { $0.name == name }?.blockVersion ?? 0
+        if ProcessInfo.processInfo.environment["BASIN_UPDATE_FIXTURES"] == "1", blockVersion == BlockFormat.version {
+            let path = Self.fixture(name)
+            try? FileManager.default.removeItem(atPath: path)
+            try await Self.write(into: path)
+            Issue.record("fixture rewritten at \(path); run again without BASIN_UPDATE_FIXTURES")
             return
         }
-        let dir = try Self.copyFixture()
+        let dir = try Self.copyFixture(name)
         defer { dir.remove() }
         let blocks = try FileManager.default.contentsOfDirectory(atPath: dir.path + "/blocks").filter { $0.hasSuffix(".block") }
         #expect(blocks.count == 2, "cpu spans two 2-hour windows")
+        for block in blocks {
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: dir.path + "/blocks/" + block))
+            #expect(bytes.count > 4 && bytes[4] == blockVersion, "\(name)/\(block) is in block format \(blockVersion)")
+        }
         var options = EmbeddedStoreOptions(retentionMillis: .max / 4, compactionIntervalMillis: 3_600_000)
         options.nowMillis = { 1_700_000_000_000 }
         let store = try await EmbeddedMetricStore.open(directory: dir.path, options: options, logger: CapturedLogs().logger)

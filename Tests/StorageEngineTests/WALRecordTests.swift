@@ -105,3 +105,88 @@ struct WALRecordTests {
         }
     }
 }
+
+@Suite("WAL records with series references (format version 2)")
+struct WALReferenceRecordTests {
+    @Test("random batches round-trip through one segment's series table; repeats become references")
+    func roundTrip() throws {
+        var rng = SeededGenerator(seed: SeededGenerator.seed("WALReferenceRecordTests.roundTrip"))
+        var table = WALRecord.SeriesTable()
+        var bytes: [UInt8] = []
+        var batches: [(MetricBatch, OrgID)] = []
+        var inlineBytes = 0
+        var pool: [MetricBatch] = []
+        for i in 0..<50 {
+            // Half the records resend an earlier batch's series, as agents do every interval.
+            if pool.isEmpty || Bool.random(using: &rng) { pool.append(WALRecordTests.randomBatch(&rng)) }
+            let b = pool.randomElement(using: &rng) ?? pool[0]
+            let org = OrgID("org-\(pool.count % 2)")
+            batches.append((b, org))
+            var added: [WALRecord.SeriesTable.Key] = []
+            try WALRecord.encodeBatch(b, org: org, table: &table, added: &added, into: &bytes)
+            var inline: [UInt8] = []
+            try WALRecord.encodeBatch(b, org: org, into: &inline)
+            inlineBytes += inline.count
+        }
+        #expect(bytes.count < inlineBytes, "references make the segment smaller than inline label sets")
+        var decoded = MetricBatch()
+        try bytes.withUnsafeBytes { raw in
+            var decoder = WALRecordDecoder(bytes: raw, startOffset: 0)
+            for (i, (expected, org)) in batches.enumerated() {
+                let got = try decoder.next(into: &decoded)
+                #expect(got == org)
+                #expect(decoded.series == expected.series, "record \(i)")
+                #expect(decoded.kinds == expected.kinds, "record \(i)")
+                #expect(decoded.seriesSlots == expected.seriesSlots, "record \(i)")
+                #expect(decoded.timestampsMillis == expected.timestampsMillis, "record \(i)")
+                #expect(decoded.values.map(\.bitPattern) == expected.values.map(\.bitPattern), "record \(i)")
+            }
+            let end = try decoder.next(into: &decoded)
+            #expect(end == nil)
+        }
+    }
+
+    @Test("one label set in two slots of a record is defined once and referenced once")
+    func repeatedInOneRecord() throws {
+        var batch = MetricBatch()
+        let labels = Labels(metricName: "m", [("host", "a")])
+        batch.append(labels, kind: .gauge, timestampMillis: 1, value: 1)
+        _ = batch.beginSeries(labels, kind: .gauge)
+        batch.append(seriesSlot: 1, timestampMillis: 2, value: 2)
+        var table = WALRecord.SeriesTable()
+        var added: [WALRecord.SeriesTable.Key] = []
+        var bytes: [UInt8] = []
+        try WALRecord.encodeBatch(batch, org: .default, table: &table, added: &added, into: &bytes)
+        #expect(added.count == 1)
+        var decoded = MetricBatch()
+        try bytes.withUnsafeBytes { raw in
+            var decoder = WALRecordDecoder(bytes: raw, startOffset: 0)
+            _ = try decoder.next(into: &decoded)
+        }
+        #expect(decoded.series == [labels, labels])
+        #expect(decoded.timestampsMillis == [1, 2])
+    }
+
+    @Test("a reference to a series the segment never defined is a malformed record")
+    func undefinedReference() throws {
+        var batch = MetricBatch()
+        batch.append(Labels(metricName: "m"), kind: .gauge, timestampMillis: 1, value: 1)
+        var table = WALRecord.SeriesTable()
+        var added: [WALRecord.SeriesTable.Key] = []
+        var first: [UInt8] = []
+        try WALRecord.encodeBatch(batch, org: .default, table: &table, added: &added, into: &first)
+        var second: [UInt8] = []
+        try WALRecord.encodeBatch(batch, org: .default, table: &table, added: &added, into: &second)
+        // The second record alone (as if the first were lost) refers to series 0.
+        var decoded = MetricBatch()
+        second.withUnsafeBytes { raw in
+            var decoder = WALRecordDecoder(bytes: raw, startOffset: 0)
+            do throws(WALRecordDefect) {
+                _ = try decoder.next(into: &decoded)
+                Issue.record("expected a defect")
+            } catch {
+                #expect("\(error)".contains("undefined series"))
+            }
+        }
+    }
+}

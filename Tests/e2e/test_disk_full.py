@@ -21,10 +21,12 @@ import requests
 
 from conftest import BasinProcess
 
-TMPFS_SIZE = "24m"
-FILLER_BYTES = 8 << 20
+# The log defines a series once per segment and then refers to it, so a sample costs ~11 bytes;
+# 1,000 samples per request fill the ~5 MB left on the tmpfs in a few hundred requests.
+TMPFS_SIZE = "6m"
+FILLER_BYTES = 1 << 20
 SERIES_PER_REQUEST = 20
-PAD = "x" * 3000  # a long tag value makes each log record ~60 KB, so the disk fills in a few hundred requests
+POINTS_PER_SERIES = 50
 MAX_REQUESTS = 2000
 
 
@@ -54,8 +56,9 @@ def start(data_dir, log_path):
 
 def series_body(request_index, ts):
     return {"series": [
-        {"metric": "disk.full", "points": [[ts, float(request_index * 100 + s)]],
-         "tags": [f"s:{s}", f"pad:{PAD}"]}
+        {"metric": "disk.full",
+         "points": [[ts + k / 10, float(request_index * 100_000 + s * 100 + k)] for k in range(POINTS_PER_SERIES)],
+         "tags": [f"s:{s}"]}
         for s in range(SERIES_PER_REQUEST)
     ]}
 
@@ -73,7 +76,7 @@ def test_disk_full_answers_503_resumes_when_space_returns_and_loses_nothing(tmpf
         token = server.admin_token()
         session = requests.Session()
         headers = {"DD-API-KEY": token}
-        base_ts = int(time.time()) - 1800
+        base_ts = int(time.time()) - 3600
         acknowledged = {}  # (series tag, timestamp) -> value
         next_index = 0
 
@@ -81,11 +84,12 @@ def test_disk_full_answers_503_resumes_when_space_returns_and_loses_nothing(tmpf
             nonlocal next_index
             i = next_index
             next_index += 1
-            body = series_body(i, base_ts + i)
+            body = series_body(i, base_ts + i * POINTS_PER_SERIES / 10)
             r = session.post(server.base + "/api/v1/series", headers=headers, json=body, timeout=30)
             if r.status_code == 202:
                 for entry in body["series"]:
-                    acknowledged[(entry["tags"][0], entry["points"][0][0])] = entry["points"][0][1]
+                    for ts, value in entry["points"]:
+                        acknowledged[(entry["tags"][0], round(ts * 1000))] = value
             return r
 
         # Fill the disk.
@@ -121,13 +125,13 @@ def test_disk_full_answers_503_resumes_when_space_returns_and_loses_nothing(tmpf
 
         server.kill()  # no graceful shutdown: only what reached the disk survives
         server = start(data_dir, log_path)
-        r = requests.post(server.base + "/prometheus/api/v1/query", data={"query": '{"disk.full"}[1h]'},
+        r = requests.post(server.base + "/prometheus/api/v1/query", data={"query": '{"disk.full"}[2h]'},
                           headers={"Authorization": f"Bearer {token}"}, timeout=30)
         assert r.status_code == 200, r.text
         found = {}
         for series in r.json()["data"]["result"]:
             for t, v in series["values"]:
-                found[("s:" + series["metric"]["s"], int(float(t)))] = float(v)
+                found[("s:" + series["metric"]["s"], round(float(t) * 1000))] = float(v)
         missing = [k for k, v in acknowledged.items() if found.get(k) != v]
         assert not missing, f"{len(missing)} of {len(acknowledged)} acknowledged samples missing, e.g. {missing[:5]}"
     finally:

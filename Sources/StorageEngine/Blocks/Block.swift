@@ -11,23 +11,35 @@ struct BlockError: Error, CustomStringConvertible {
 /// One immutable block on disk, mapped read-only (layout in `Docs/blocks.md`).
 ///
 /// Opening checks the magic, the table of contents and the CRC32C of every index section
-/// (series, offsets, postings, meta); each chunk carries its own CRC32C, checked when it is
-/// read, so opening stays cheap however many samples the block holds. Nothing of the index is
-/// copied onto the heap: lookups binary-search the mapped offset tables.
+/// (symbols, series, offsets, postings, meta); each chunk carries its own CRC32C, checked when
+/// it is read, so opening stays cheap however many samples the block holds. Nothing of the
+/// index is copied onto the heap: lookups binary-search the mapped offset tables.
+///
+/// Reads format versions 1 and 2. Version 1 stores strings inline in series and postings;
+/// version 2 stores symbol ids into a sorted SYMBOLS section (`Block+Symbols.swift`).
 final class Block: Sendable {
     let meta: BlockMeta
     let path: String
-    private let file: MappedFile
-    private let chunks: Range<Int>
-    private let series: Range<Int>
-    private let seriesOffsets: Range<Int>
-    private let postings: Range<Int>
-    private let postingsOffsets: Range<Int>
+    /// The format version of the file (one of ``BlockFormat/readableVersions``).
+    let version: UInt8
+    /// The mapping; the ranges below are where each section lies in it (verified at open).
+    let file: MappedFile
+    let chunks: Range<Int>
+    let series: Range<Int>
+    let seriesOffsets: Range<Int>
+    let postings: Range<Int>
+    let postingsOffsets: Range<Int>
+    /// SYMBOLS and SYMBOL_OFFSETS: version 2 only (empty in version 1).
+    let symbols: Range<Int>
+    let symbolOffsets: Range<Int>
+    /// Bytes per entry of the offset tables: 8 in version 1, 4 from version 2.
+    let offsetWidth: Int
 
     /// Bytes of the file on disk.
     var sizeBytes: Int { file.bytes.count }
-    var seriesCount: Int { seriesOffsets.count / 8 }
-    private var postingsCount: Int { postingsOffsets.count / 8 }
+    var seriesCount: Int { seriesOffsets.count / offsetWidth }
+    var postingsCount: Int { postingsOffsets.count / offsetWidth }
+    var symbolCount: Int { symbolOffsets.count / 4 }
 
     /// Maps and verifies a block file.
     init(path: String) throws(BlockError) {
@@ -45,7 +57,8 @@ final class Block: Sendable {
               bytes.prefix(4).elementsEqual(BlockFormat.magic), bytes.suffix(4).elementsEqual(BlockFormat.magic) else {
             throw fail("not a block file (magic or size)")
         }
-        guard bytes[4] == BlockFormat.version else { throw fail("unsupported format version \(bytes[4])") }
+        let version = bytes[4]
+        guard BlockFormat.readableVersions.contains(version) else { throw fail("unsupported format version \(version)") }
         let tocOffset = Int(truncatingIfNeeded: BlockBytes.u64(bytes, at: bytes.count - BlockFormat.trailerSize))
         guard tocOffset >= BlockFormat.headerSize, tocOffset <= bytes.count - BlockFormat.trailerSize - 8 else {
             throw fail("table of contents offset \(tocOffset) out of range")
@@ -74,9 +87,18 @@ final class Block: Sendable {
             throw fail("a required section is missing")
         }
         guard let meta = BlockMeta.decode(UnsafeRawBufferPointer(rebasing: bytes[metaRange])) else { throw fail("meta section malformed") }
-        guard seriesOffsets.count % 8 == 0, postingsOffsets.count % 8 == 0, UInt64(seriesOffsets.count / 8) == meta.seriesCount else {
+        let width = BlockFormat.offsetWidth(version: version)
+        let symbols = ranges[.symbols] ?? 0..<0
+        let symbolOffsets = ranges[.symbolOffsets] ?? 0..<0
+        if version >= 2, ranges[.symbols] == nil || ranges[.symbolOffsets] == nil { throw fail("a required section is missing") }
+        guard seriesOffsets.count % width == 0, postingsOffsets.count % width == 0, symbolOffsets.count % 4 == 0,
+              UInt64(seriesOffsets.count / width) == meta.seriesCount else {
             throw fail("offset tables malformed")
         }
+        self.version = version
+        self.offsetWidth = width
+        self.symbols = symbols
+        self.symbolOffsets = symbolOffsets
         self.meta = meta
         self.chunks = chunks
         self.series = series
@@ -111,46 +133,27 @@ final class Block: Sendable {
         }
     }
 
-    private var seriesBytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: file.bytes[series]) }
+    var seriesBytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: file.bytes[series]) }
 
-    private func seriesOffset(_ id: Int) -> Int {
-        Int(truncatingIfNeeded: BlockBytes.u64(file.bytes, at: seriesOffsets.lowerBound + id * 8))
-    }
-
-    /// The organisation bytes of series `id` (borrowed from the mapping).
-    private func orgBytes(ofSeries id: Int) -> UnsafeRawBufferPointer? {
-        let offset = seriesOffset(id)
-        guard offset >= 0, offset < series.count else { return nil }
-        var cursor = PayloadCursor(bytes: seriesBytes, position: offset)
-        return cursor.readLengthPrefixed()
+    /// The offset of series `id`'s entry within SERIES (unchecked: the caller checks `id`).
+    func seriesOffset(_ id: Int) -> Int {
+        BlockBytes.offset(file.bytes, table: seriesOffsets.lowerBound, width: offsetWidth, index: id)
     }
 
     /// Decodes series `id`.
     func entry(_ id: Int) throws(BlockError) -> SeriesEntry {
+        guard id >= 0, id < seriesCount else { throw BlockError(path: path, reason: "series \(id) out of range") }
         let offset = seriesOffset(id)
-        guard id >= 0, id < seriesCount, offset >= 0, offset < series.count else {
-            throw BlockError(path: path, reason: "series \(id) out of range")
-        }
+        guard offset >= 0, offset < series.count else { throw BlockError(path: path, reason: "series \(id) out of range") }
         var cursor = PayloadCursor(bytes: seriesBytes, position: offset)
-        guard let org = cursor.readLengthPrefixed(), let labels = cursor.readLengthPrefixed(),
-              let kindByte = cursor.readByte(), let chunkCount = cursor.readUVarint(), chunkCount <= UInt64(cursor.remaining) else {
-            throw BlockError(path: path, reason: "series entry \(id) malformed")
-        }
-        var metas: [ChunkMeta] = []
-        metas.reserveCapacity(Int(chunkCount))
-        for _ in 0..<chunkCount {
-            guard let minT = cursor.readZVarint(), let span = cursor.readUVarint(), let count = cursor.readUVarint(),
-                  let chunkOffset = cursor.readUVarint(), let length = cursor.readUVarint(),
-                  chunkOffset < UInt64(chunks.count), length <= UInt64(chunks.count) - chunkOffset, count <= 65_535 else {
-                throw BlockError(path: path, reason: "chunk list of series \(id) malformed")
-            }
-            metas.append(ChunkMeta(
-                minTimeMillis: minT, maxTimeMillis: minT &+ Int64(bitPattern: span), count: Int(count),
-                offset: Int(chunkOffset), length: Int(length)))
-        }
-        return SeriesEntry(
-            org: OrgID(String(decoding: org, as: UTF8.self)), labels: Labels(uncheckedBytes: Array(labels)),
-            kind: MetricKind(rawValue: kindByte) ?? .unspecified, chunks: metas)
+        let decoded = version == 1 ? entryV1(&cursor) : entryV2(&cursor)
+        guard let decoded else { throw BlockError(path: path, reason: "series entry \(id) malformed") }
+        return decoded
+    }
+
+    /// Whether a chunk's place lies inside CHUNKS and its count is one a chunk can hold.
+    func isValidChunk(offset: UInt64, length: UInt64, count: UInt64) -> Bool {
+        offset < UInt64(chunks.count) && length <= UInt64(chunks.count) - offset && count <= 65_535
     }
 
     /// Appends the series' samples within `[startMillis, endMillis]` (sorted, unique).
@@ -175,141 +178,5 @@ final class Block: Sendable {
                 throw BlockError(path: path, reason: "chunk at \(chunk.offset): \(error)")
             }
         }
-    }
-
-    // MARK: Organisations and postings
-
-    /// The ids of the organisation's series (a contiguous range: series are sorted by organisation first).
-    func seriesRange(org: OrgID) -> Range<Int> {
-        var key = Array(org.name.utf8)
-        return key.withUnsafeMutableBytes { k -> Range<Int> in
-            let target = UnsafeRawBufferPointer(k)
-            let lower = partition(seriesCount) { id in BlockBytes.compare(orgBytes(ofSeries: id) ?? .init(start: nil, count: 0), target) < 0 }
-            let upper = partition(seriesCount) { id in BlockBytes.compare(orgBytes(ofSeries: id) ?? .init(start: nil, count: 0), target) <= 0 }
-            return lower..<max(lower, upper)
-        }
-    }
-
-    /// The first index in `0..<count` for which `isBefore` is false (it must be monotone).
-    private func partition(_ count: Int, _ isBefore: (Int) -> Bool) -> Int {
-        var lo = 0
-        var hi = count
-        while lo < hi {
-            let mid = (lo + hi) >> 1
-            if isBefore(mid) { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
-    }
-
-    private var postingsBytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: file.bytes[postings]) }
-
-    /// Reads the key of postings entry `i`: (org, name, value) and a cursor at its id list.
-    private func postingsKey(_ i: Int) -> (org: UnsafeRawBufferPointer, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, cursor: PayloadCursor)? {
-        let offset = Int(truncatingIfNeeded: BlockBytes.u64(file.bytes, at: postingsOffsets.lowerBound + i * 8))
-        guard offset >= 0, offset < postings.count else { return nil }
-        var cursor = PayloadCursor(bytes: postingsBytes, position: offset)
-        guard let org = cursor.readLengthPrefixed(), let name = cursor.readLengthPrefixed(), let value = cursor.readLengthPrefixed() else {
-            return nil
-        }
-        return (org, name, value, cursor)
-    }
-
-    /// The postings entries of one (organisation, label name), as an index range.
-    private func postingsRange(org: [UInt8], name: [UInt8]) -> Range<Int> {
-        org.withUnsafeBytes { o in
-            name.withUnsafeBytes { n in
-                func order(_ i: Int) -> Int {
-                    guard let key = postingsKey(i) else { return 1 }
-                    let c = BlockBytes.compare(key.org, o)
-                    return c != 0 ? c : BlockBytes.compare(key.name, n)
-                }
-                let lower = partition(postingsCount) { order($0) < 0 }
-                let upper = partition(postingsCount) { order($0) <= 0 }
-                return lower..<max(lower, upper)
-            }
-        }
-    }
-
-    /// Decodes the id list at `cursor`.
-    private func ids(_ cursor: PayloadCursor) -> [SeriesRef] {
-        var cursor = cursor
-        guard let count = cursor.readUVarint(), count <= UInt64(cursor.remaining) else { return [] }
-        var out: [SeriesRef] = []
-        out.reserveCapacity(Int(count))
-        var id: UInt64 = 0
-        for _ in 0..<count {
-            guard let delta = cursor.readUVarint() else { break }
-            id &+= delta
-            out.append(id)
-        }
-        return out
-    }
-
-    /// Calls `body` with each value of label `name` in the organisation and a lazy reader of its ids.
-    func forEachValue(org: OrgID, name: String, _ body: (String, () -> [SeriesRef]) -> Void) {
-        for i in postingsRange(org: Array(org.name.utf8), name: Array(name.utf8)) {
-            guard let key = postingsKey(i) else { continue }
-            body(String(decoding: key.value, as: UTF8.self), { self.ids(key.cursor) })
-        }
-    }
-
-    /// The ids of the organisation's series with label `name` equal to `value`.
-    func ids(org: OrgID, name: String, value: String) -> [SeriesRef] {
-        let range = postingsRange(org: Array(org.name.utf8), name: Array(name.utf8))
-        let target = Array(value.utf8)
-        return target.withUnsafeBytes { v in
-            let i = range.lowerBound + partition(range.count) { j in
-                guard let key = postingsKey(range.lowerBound + j) else { return false }
-                return BlockBytes.compare(key.value, v) < 0
-            }
-            guard i < range.upperBound, let key = postingsKey(i), BlockBytes.compare(key.value, v) == 0 else { return [] }
-            return ids(key.cursor)
-        }
-    }
-
-    /// Sorted ids of the organisation's series matching all `matchers` (Prometheus semantics,
-    /// as ``Head/matchingRefs(_:in:)``).
-    func matchingIDs(org: OrgID, matchers: [LabelMatcher]) -> [SeriesRef] {
-        guard !matchers.isEmpty else { return [] }
-        let all = seriesRange(org: org)
-        guard !all.isEmpty else { return [] }
-        var positives: [[SeriesRef]] = []
-        var negatives: [[SeriesRef]] = []
-        for m in matchers {
-            if m.matchesEmpty {
-                var rejected: [[SeriesRef]] = []
-                forEachValue(org: org, name: m.name) { value, ids in if !m.matches(value) { rejected.append(ids()) } }
-                if !rejected.isEmpty { negatives.append(SortedRefs.union(rejected)) }
-            } else if m.op == .equal {
-                let found = ids(org: org, name: m.name, value: m.value)
-                if found.isEmpty { return [] }
-                positives.append(found)
-            } else {
-                var accepted: [[SeriesRef]] = []
-                forEachValue(org: org, name: m.name) { value, ids in if m.matches(value) { accepted.append(ids()) } }
-                if accepted.isEmpty { return [] }
-                positives.append(SortedRefs.union(accepted))
-            }
-        }
-        var result: [SeriesRef]
-        if positives.isEmpty {
-            result = all.map { SeriesRef($0) }
-        } else {
-            positives.sort { $0.count < $1.count }
-            result = positives[0]
-            for list in positives.dropFirst() where !result.isEmpty {
-                result = SortedRefs.intersect(result, list)
-            }
-        }
-        for list in negatives where !result.isEmpty {
-            result = SortedRefs.subtract(result, list)
-        }
-        return result
-    }
-
-    /// Ids matching any of `matcherSets`, or all of the organisation's series when empty.
-    func matchingIDs(org: OrgID, anyOf matcherSets: [[LabelMatcher]]) -> [SeriesRef] {
-        if matcherSets.isEmpty { return seriesRange(org: org).map { SeriesRef($0) } }
-        return SortedRefs.union(matcherSets.map { matchingIDs(org: org, matchers: $0) })
     }
 }

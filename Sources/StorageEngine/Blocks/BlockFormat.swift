@@ -8,8 +8,10 @@ import Darwin
 enum BlockFormat {
     /// The first four bytes of a block file and its last four: "BBLK".
     static let magic: [UInt8] = [0x42, 0x42, 0x4C, 0x4B]
-    /// The format version this engine writes; it reads every version listed in `Docs/blocks.md`.
-    static let version: UInt8 = 1
+    /// The format version this engine writes; it reads every version in ``readableVersions``.
+    static let version: UInt8 = 2
+    /// The versions this engine reads (the table in `Docs/blocks.md`).
+    static let readableVersions: ClosedRange<UInt8> = 1...2
     /// Bytes before the first section: magic, version, three reserved bytes.
     static let headerSize = 8
     /// Bytes of one table-of-contents entry: `u32 id, u64 offset, u64 length, u32 crc32c`.
@@ -29,15 +31,23 @@ enum BlockFormat {
         case chunks = 1
         /// Series entries, sorted by organisation and labels.
         case series = 2
-        /// `u64` offset of each series entry within ``series``; the index is the series id.
+        /// Offset of each series entry within ``series`` (`u64` in version 1, `u32` from
+        /// version 2); the index is the series id.
         case seriesOffsets = 3
         /// Postings entries sorted by (organisation, label name, label value).
         case postings = 4
-        /// `u64` offset of each postings entry within ``postings``.
+        /// Offset of each postings entry within ``postings`` (`u64` / `u32` as above).
         case postingsOffsets = 5
         /// Time range, window, counts and provenance.
         case meta = 6
+        /// Version 2: every distinct organisation, label name and label value, sorted bytewise.
+        case symbols = 7
+        /// Version 2: `u32` offset of each symbol within ``symbols``; the index is the symbol id.
+        case symbolOffsets = 8
     }
+
+    /// Bytes of one entry of an offset table in a block of `version`: 8 in version 1, then 4.
+    static func offsetWidth(version: UInt8) -> Int { version == 1 ? 8 : 4 }
 
     /// The file name of the block with sequence number `seq`.
     static func fileName(seq: UInt64) -> String {
@@ -119,6 +129,13 @@ enum BlockBytes {
     @inline(__always)
     static func u64(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> UInt64 {
         UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    }
+
+    /// The entry `index` of an offset table of `width`-byte little-endian integers at `start`.
+    @inline(__always)
+    static func offset(_ bytes: UnsafeRawBufferPointer, table start: Int, width: Int, index: Int) -> Int {
+        let at = start + index * width
+        return width == 4 ? Int(u32(bytes, at: at)) : Int(truncatingIfNeeded: u64(bytes, at: at))
     }
 
     @inline(__always)

@@ -5,13 +5,16 @@ import StorageAPI
 ///
 /// The file is written as `<seq>.tmp`, fsynced, renamed to `<seq>.block` and the directory
 /// fsynced, so a block either exists whole or not at all (a leftover `.tmp` is deleted at
-/// start-up). Only the series entries and postings stay in memory while writing, never the
-/// samples, so compaction can merge blocks larger than memory.
+/// start-up). Only the index (symbols, each series' symbol ids and chunk list, postings) stays
+/// in memory while writing, never the samples, so compaction can merge blocks larger than
+/// memory. Symbol ids are provisional (first-seen order) until ``finish(windowStartMillis:windowEndMillis:sources:)``
+/// sorts the symbols and encodes the index with the final ids (`BlockWriter+Index.swift`).
 struct BlockWriter {
+    /// A postings key in symbol ids (first-seen ids while writing, final ids when encoding).
     struct PostingKey: Hashable {
-        var org: [UInt8]
-        var name: [UInt8]
-        var value: [UInt8]
+        var org: UInt32
+        var name: UInt32
+        var value: UInt32
     }
 
     private let directory: String
@@ -20,9 +23,19 @@ struct BlockWriter {
     private var pending: [UInt8] = []
     private var chunksCRC: UInt32 = 0
     private var chunksLength = 0
-    private var series: [UInt8] = []
-    private var seriesOffsets: [UInt8] = []
-    private var postings: [PostingKey: [UInt32]] = [:]
+    /// Every distinct string, in first-seen order; its index is its provisional symbol id.
+    private(set) var symbolList: [[UInt8]] = []
+    private var symbolIDs: [[UInt8]: UInt32] = [:]
+    /// Per series, provisional symbol ids: org, label count L, then L (name, value) pairs.
+    private(set) var seriesSymbols: [UInt32] = []
+    /// Per series, its kind, chunk count and first sample time (stored relative to the block's
+    /// minimum time, known only at `finish`).
+    private(set) var seriesHeads: [(kind: MetricKind, chunkCount: Int, firstMillis: Int64)] = []
+    /// Per series, the rest of its chunk list, back to back; `seriesTailEnds[i]` is where
+    /// series `i`'s part ends.
+    private(set) var seriesTails: [UInt8] = []
+    private(set) var seriesTailEnds: [Int] = []
+    private(set) var postings: [PostingKey: [UInt32]] = [:]
     private var seriesCount: UInt32 = 0
     private var sampleCount: UInt64 = 0
     private var minTime = Int64.max
@@ -30,6 +43,8 @@ struct BlockWriter {
     private var chunkBytes: [UInt8] = []
     /// The little-endian CRC in front of each chunk (reused: no allocation per chunk).
     private var crcScratch: [UInt8] = [0, 0, 0, 0]
+    /// Chunk metadata of the series being added (reused: no allocation per series).
+    private var chunkScratch: [(minMillis: Int64, maxMillis: Int64, count: Int, offset: Int, length: Int)] = []
 
     /// Creates `<directory>/<seq>.tmp`; on failure, nothing is left behind.
     init(directory: String, seq: UInt64) throws(FileIOError) {
@@ -64,15 +79,18 @@ struct BlockWriter {
     ) throws(FileIOError) {
         let n = timestampsMillis.count
         guard n > 0 else { return }
-        let orgBytes = Array(org.name.utf8)
         let id = seriesCount
         seriesCount += 1
-        BlockBytes.appendU64(UInt64(series.count), to: &seriesOffsets)
-        BlockBytes.appendBytes(orgBytes, to: &series)
-        BlockBytes.appendBytes(labels.bytes, to: &series)
-        series.append(kind.rawValue)
-        let chunkCount = (n + BlockFormat.samplesPerChunk - 1) / BlockFormat.samplesPerChunk
-        WALRecord.appendUVarint(UInt64(chunkCount), to: &series)
+        let orgSymbol = symbol(Array(org.name.utf8))
+        seriesSymbols.append(orgSymbol)
+        seriesSymbols.append(UInt32(labels.count))
+        labels.forEachBytes { name, value in
+            let key = PostingKey(org: orgSymbol, name: symbol(Array(name)), value: symbol(Array(value)))
+            seriesSymbols.append(key.name)
+            seriesSymbols.append(key.value)
+            postings[key, default: []].append(id)
+        }
+        chunkScratch.removeAll(keepingCapacity: true)
         var start = 0
         while start < n {
             let end = min(n, start + BlockFormat.samplesPerChunk)
@@ -85,19 +103,32 @@ struct BlockWriter {
             for k in 0..<4 { crcScratch[k] = UInt8(truncatingIfNeeded: crc >> (8 * k)) }
             try emitChunkBytes(crcScratch)
             try emitChunkBytes(chunkBytes)
-            BlockBytes.appendZVarint(timestampsMillis[start], to: &series)
-            WALRecord.appendUVarint(UInt64(bitPattern: timestampsMillis[end - 1] &- timestampsMillis[start]), to: &series)
-            WALRecord.appendUVarint(UInt64(end - start), to: &series)
-            WALRecord.appendUVarint(UInt64(offset), to: &series)
-            WALRecord.appendUVarint(UInt64(chunkBytes.count), to: &series)
+            chunkScratch.append((timestampsMillis[start], timestampsMillis[end - 1], end - start, offset, chunkBytes.count))
             start = end
         }
         minTime = min(minTime, timestampsMillis[0])
         maxTime = max(maxTime, timestampsMillis[n - 1])
         sampleCount += UInt64(n)
-        labels.forEachBytes { name, value in
-            postings[PostingKey(org: orgBytes, name: Array(name), value: Array(value)), default: []].append(id)
+        seriesHeads.append((kind, chunkScratch.count, timestampsMillis[0]))
+        // The chunk list without the first chunk's min time (`Docs/blocks.md`, SERIES): later
+        // chunks' times are from the previous chunk's max, their offsets implied.
+        for (k, c) in chunkScratch.enumerated() {
+            if k > 0 { WALRecord.appendUVarint(UInt64(bitPattern: c.minMillis &- chunkScratch[k - 1].maxMillis), to: &seriesTails) }
+            WALRecord.appendUVarint(UInt64(bitPattern: c.maxMillis &- c.minMillis), to: &seriesTails)
+            WALRecord.appendUVarint(UInt64(c.count), to: &seriesTails)
+            if k == 0 { WALRecord.appendUVarint(UInt64(c.offset), to: &seriesTails) }
+            WALRecord.appendUVarint(UInt64(c.length), to: &seriesTails)
         }
+        seriesTailEnds.append(seriesTails.count)
+    }
+
+    /// The provisional symbol id of `bytes`, adding it when new.
+    private mutating func symbol(_ bytes: [UInt8]) -> UInt32 {
+        if let id = symbolIDs[bytes] { return id }
+        let id = UInt32(symbolList.count)
+        symbolIDs[bytes] = id
+        symbolList.append(bytes)
+        return id
     }
 
     private mutating func emitChunkBytes(_ bytes: [UInt8]) throws(FileIOError) {
@@ -137,15 +168,15 @@ struct BlockWriter {
             position += bytes.count
             pending.append(contentsOf: bytes)
         }
-        section(.series, series, &pending)
-        section(.seriesOffsets, seriesOffsets, &pending)
-        series = []
-        seriesOffsets = []
-        var (postingsBytes, postingsOffsets) = encodePostings()
-        section(.postings, postingsBytes, &pending)
-        section(.postingsOffsets, postingsOffsets, &pending)
-        postingsBytes = []
-        postingsOffsets = []
+        let index: [(BlockFormat.Section, [UInt8])]
+        do throws(FileIOError) {
+            index = try encodeIndex(minTimeMillis: minTime, path: tmpPath)
+        } catch {
+            abandon()
+            throw error
+        }
+        releaseIndexInputs()
+        for (id, bytes) in index { section(id, bytes, &pending) }
         let meta = BlockMeta(
             seq: seq, minTimeMillis: minTime, maxTimeMillis: maxTime, windowStartMillis: windowStartMillis,
             windowEndMillis: windowEndMillis, seriesCount: UInt64(seriesCount), sampleCount: sampleCount, sources: sources)
@@ -185,30 +216,15 @@ struct BlockWriter {
         return meta
     }
 
-    /// Sorts the postings by (organisation, name, value) and encodes them with their offsets.
-    private func encodePostings() -> (bytes: [UInt8], offsets: [UInt8]) {
-        let keys = postings.keys.sorted { a, b in
-            if a.org != b.org { return a.org.lexicographicallyPrecedes(b.org) }
-            if a.name != b.name { return a.name.lexicographicallyPrecedes(b.name) }
-            return a.value.lexicographicallyPrecedes(b.value)
-        }
-        var bytes: [UInt8] = []
-        var offsets: [UInt8] = []
-        offsets.reserveCapacity(keys.count * 8)
-        for key in keys {
-            BlockBytes.appendU64(UInt64(bytes.count), to: &offsets)
-            BlockBytes.appendBytes(key.org, to: &bytes)
-            BlockBytes.appendBytes(key.name, to: &bytes)
-            BlockBytes.appendBytes(key.value, to: &bytes)
-            let ids = postings[key] ?? []
-            WALRecord.appendUVarint(UInt64(ids.count), to: &bytes)
-            var previous: UInt32 = 0
-            for id in ids {
-                WALRecord.appendUVarint(UInt64(id - previous), to: &bytes)
-                previous = id
-            }
-        }
-        return (bytes, offsets)
+    /// Frees what ``encodeIndex(minTimeMillis:path:)`` read, before the file is written.
+    private mutating func releaseIndexInputs() {
+        symbolList = []
+        symbolIDs = [:]
+        seriesSymbols = []
+        seriesHeads = []
+        seriesTails = []
+        seriesTailEnds = []
+        postings = [:]
     }
 
     /// Abandons the block: closes and removes the temporary file.

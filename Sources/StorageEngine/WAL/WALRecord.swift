@@ -15,8 +15,65 @@ enum WALRecord {
 
     /// Record types (first payload byte).
     enum RecordType: UInt8 {
-        /// One metric batch of one organisation.
+        /// One metric batch of one organisation, every label set inline (format version 1).
         case metricBatch = 1
+        /// One metric batch of one organisation whose series are defined once per segment and
+        /// referenced by number afterwards (format version 2).
+        case metricBatchWithReferences = 2
+    }
+
+    /// The writer's per-segment table of defined series (reset when a segment starts).
+    struct SeriesTable: Sendable {
+        struct Key: Hashable, Sendable {
+            var org: OrgID
+            var labels: Labels
+        }
+
+        private(set) var ids: [Key: UInt32] = [:]
+
+        /// Forgets definitions made by a record that never reached the log (they are the
+        /// most recent ones, so the next definitions reuse their numbers, as a replay would).
+        mutating func remove(_ keys: [Key]) {
+            for key in keys { ids[key] = nil }
+        }
+
+        fileprivate mutating func define(_ key: Key) -> UInt32 {
+            let id = UInt32(ids.count)
+            ids[key] = id
+            return id
+        }
+    }
+
+    /// Appends a framed type-2 record for `batch`: each series is a reference to a definition
+    /// earlier in the segment, or a definition (kind and labels) recorded in `table` and listed
+    /// in `added` so that the caller can take it back if the record is not written.
+    ///
+    /// - Throws: ``StorageError`` of kind `limitExceeded` when the payload is over ``maxPayloadBytes``.
+    static func encodeBatch(
+        _ batch: MetricBatch, org: OrgID, table: inout SeriesTable, added: inout [SeriesTable.Key], into out: inout [UInt8]
+    ) throws(StorageError) {
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: headerSize))
+        out.append(RecordType.metricBatchWithReferences.rawValue)
+        let orgBytes = Array(org.name.utf8)
+        appendUVarint(UInt64(orgBytes.count), to: &out)
+        out.append(contentsOf: orgBytes)
+        appendUVarint(UInt64(batch.series.count), to: &out)
+        for (labels, kind) in zip(batch.series, batch.kinds) {
+            let key = SeriesTable.Key(org: org, labels: labels)
+            if let id = table.ids[key] {
+                appendUVarint(UInt64(id) + 1, to: &out)
+                out.append(kind.rawValue)
+            } else {
+                _ = table.define(key)
+                added.append(key)
+                out.append(0)
+                out.append(kind.rawValue)
+                appendUVarint(UInt64(labels.bytes.count), to: &out)
+                out.append(contentsOf: labels.bytes)
+            }
+        }
+        try appendColumnsAndFrame(batch, start: start, into: &out)
     }
 
     /// Appends a framed record for `batch` to `out`.
@@ -35,6 +92,11 @@ enum WALRecord {
             appendUVarint(UInt64(labels.bytes.count), to: &out)
             out.append(contentsOf: labels.bytes)
         }
+        try appendColumnsAndFrame(batch, start: start, into: &out)
+    }
+
+    /// The sample columns, then the length and CRC in the frame at `start`.
+    private static func appendColumnsAndFrame(_ batch: MetricBatch, start: Int, into out: inout [UInt8]) throws(StorageError) {
         let count = batch.sampleCount
         appendUVarint(UInt64(count), to: &out)
         out.reserveCapacity(out.count + count * 12)

@@ -39,6 +39,8 @@ struct WALRecordDecoder: ~Copyable {
     var interner = LabelsInterner()
     /// The ``interner`` id of each series slot of the last decoded record.
     private(set) var seriesIDs: [Int32] = []
+    /// Series defined so far in this segment by type-2 records, by definition number.
+    private var definitions: [(labels: Labels, id: Int32)] = []
 
     init(bytes: UnsafeRawBufferPointer, startOffset: Int) {
         self.bytes = bytes
@@ -68,7 +70,15 @@ struct WALRecordDecoder: ~Copyable {
         let payload = UnsafeRawBufferPointer(rebasing: bytes[(start + WALRecord.headerSize)..<(start + WALRecord.headerSize + length)])
         guard CRC32C.checksum(payload) == crc else { throw .checksumMismatch(offset: start) }
         var cursor = PayloadCursor(bytes: payload)
-        let org = try decodeBatch(&cursor, into: &batch, recordStart: start)
+        // A record that does not decode leaves no series definitions behind.
+        let definitionsBefore = definitions.count
+        let org: OrgID
+        do {
+            org = try decodeBatch(&cursor, into: &batch, recordStart: start)
+        } catch {
+            definitions.removeSubrange(definitionsBefore...)
+            throw error
+        }
         offset = start + WALRecord.headerSize + length
         return org
     }
@@ -88,7 +98,7 @@ struct WALRecordDecoder: ~Copyable {
         func bad(_ reason: String) -> WALRecordDefect { .malformed(offset: recordStart, reason: reason) }
         batch.removeAll()
         seriesIDs.removeAll(keepingCapacity: true)
-        guard let type = c.readByte(), type == WALRecord.RecordType.metricBatch.rawValue else {
+        guard let typeByte = c.readByte(), let type = WALRecord.RecordType(rawValue: typeByte) else {
             throw bad("unknown record type")
         }
         guard let orgLength = c.readUVarint(), orgLength <= UInt64(c.remaining) else { throw bad("organisation length") }
@@ -100,11 +110,25 @@ struct WALRecordDecoder: ~Copyable {
         // Each series takes at least 2 bytes, each sample at least 10: check before reserving.
         guard let seriesCount = c.readUVarint(), seriesCount <= UInt64(c.remaining / 2) else { throw bad("series count") }
         for _ in 0..<Int(seriesCount) {
+            var reference: UInt64 = 0
+            if type == .metricBatchWithReferences {
+                guard let tag = c.readUVarint() else { throw bad("series reference") }
+                reference = tag
+            }
             guard let kindByte = c.readByte(), let kind = MetricKind(rawValue: kindByte) else { throw bad("metric kind") }
+            if reference > 0 {
+                // Earlier in the segment, or earlier in this record (one label set in two slots).
+                guard reference <= UInt64(definitions.count) else { throw bad("reference to undefined series \(reference - 1)") }
+                let defined = definitions[Int(reference - 1)]
+                _ = batch.beginSeries(defined.labels, kind: kind)
+                seriesIDs.append(defined.id)
+                continue
+            }
             guard let labelsLength = c.readUVarint(), labelsLength <= UInt64(c.remaining) else { throw bad("labels length") }
             let (labels, id) = interner.intern(c.readBytes(Int(labelsLength)))
             _ = batch.beginSeries(labels, kind: kind)
             seriesIDs.append(id)
+            if type == .metricBatchWithReferences { definitions.append((labels, id)) }
         }
         guard let sampleCount = c.readUVarint(), sampleCount <= UInt64(c.remaining / 10) else { throw bad("sample count") }
         let n = Int(sampleCount)

@@ -110,7 +110,7 @@ enum WALReplay {
             _ bytes: [UInt8], index: Int, apply: (MetricBatch, OrgID, [Int32]) -> Void
         ) -> (goodEnd: Int, defect: WALRecordDefect?) {
             guard bytes.count >= WALSegment.headerSize else { return (0, .truncated(offset: 0)) }
-            guard bytes.prefix(WALSegment.headerSize).elementsEqual(WALSegment.header) else {
+            guard WALSegment.isKnownHeader(bytes) else {
                 return (0, .malformed(offset: 0, reason: "bad segment header"))
             }
             return bytes.withUnsafeBytes { raw in

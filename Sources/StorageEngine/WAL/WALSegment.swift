@@ -1,8 +1,16 @@
 /// Segment file naming and the fixed segment header.
 enum WALSegment {
-    /// `B W A L`, then format version 1, then three zero bytes.
-    static let header: [UInt8] = [0x42, 0x57, 0x41, 0x4C, 1, 0, 0, 0]
+    /// `B W A L`, then format version 2, then three zero bytes (what new segments start with).
+    static let header: [UInt8] = [0x42, 0x57, 0x41, 0x4C, 2, 0, 0, 0]
     static var headerSize: Int { header.count }
+
+    /// Whether `bytes` (at least ``headerSize``) start with a header this version reads: format
+    /// version 1 (inline label sets only) or 2 (adds series references, `Docs/wal.md`).
+    static func isKnownHeader(_ bytes: some Collection<UInt8>) -> Bool {
+        let head = Array(bytes.prefix(headerSize))
+        guard head.count == headerSize, head[0..<4].elementsEqual(header[0..<4]), head[5...].allSatisfy({ $0 == 0 }) else { return false }
+        return head[4] == 1 || head[4] == 2
+    }
 
     /// `00000042` for segment 42 (eight digits, so names sort as numbers).
     static func name(_ index: Int) -> String {

@@ -78,6 +78,8 @@ final class WriteAheadLog: Sendable {
         var closed = false
         var walBytes: Int
         var syncCount = 0
+        /// Series defined in the current segment (records refer to them by number).
+        var seriesTable = WALRecord.SeriesTable()
     }
 
     let directory: String
@@ -124,13 +126,24 @@ final class WriteAheadLog: Sendable {
     var syncCount: Int { state.withLock { $0.syncCount } }
 
     /// Durably appends one batch; returns once it is synced and applied to the head.
+    ///
+    /// The record is encoded under the log's lock: its series refer to definitions earlier in
+    /// the current segment, so the encoding depends on what the segment already holds.
     func append(_ batch: MetricBatch, org: OrgID) async throws {
         var record: [UInt8] = []
-        try WALRecord.encodeBatch(batch, org: org, into: &record)
+        record.reserveCapacity(64 + batch.sampleCount * 14)
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             state.withLock { s in
                 do throws(StorageError) {
-                    try write(record, &s)
+                    try prepareSegment(&s)
+                    var added: [WALRecord.SeriesTable.Key] = []
+                    do throws(StorageError) {
+                        try WALRecord.encodeBatch(batch, org: org, table: &s.seriesTable, added: &added, into: &record)
+                        try write(record, &s)
+                    } catch {
+                        s.seriesTable.remove(added)
+                        throw error
+                    }
                 } catch {
                     // Only a full disk sets a retry delay on a write error.
                     if error.retryAfterSeconds != nil { diskFullCounter.increment() }
@@ -150,19 +163,27 @@ final class WriteAheadLog: Sendable {
         bytesCounter.increment(by: Int64(record.count))
     }
 
-    /// Writes a framed record at the end of the log (rotating first when the segment is full).
-    private func write(_ record: [UInt8], _ s: inout State) throws(StorageError) {
+    /// Refuses writes after a failure or close; starts a new segment when the current one is
+    /// full (it reached `walSegmentSizeBytes`, so a segment may exceed it by one record) or was
+    /// abandoned after a failed sync.
+    private func prepareSegment(_ s: inout State) throws(StorageError) {
         if let failure = s.failure {
             throw StorageError(kind: .unavailable, message: "write-ahead log unusable after an earlier failure: \(failure.message)")
         }
         if s.closed {
             throw StorageError(kind: .unavailable, message: "store is closed")
         }
+        guard s.segmentAbandoned || s.segmentBytes >= options.walSegmentSizeBytes else { return }
         do throws(FileIOError) {
-            if s.segmentAbandoned
-                || (s.segmentBytes > WALSegment.headerSize && s.segmentBytes + record.count > options.walSegmentSizeBytes) {
-                try rotate(&s)
-            }
+            try rotate(&s)
+        } catch {
+            throw Self.classify(error, "write-ahead log write failed")
+        }
+    }
+
+    /// Writes a framed record at the end of the current segment.
+    private func write(_ record: [UInt8], _ s: inout State) throws(StorageError) {
+        do throws(FileIOError) {
             try injectWriteFault(s.segment.path)
             try s.segment.write(record, at: s.segmentBytes)
         } catch {
@@ -258,6 +279,7 @@ final class WriteAheadLog: Sendable {
         }
         s.unsyncedRotated.append(RotatedSegment(file: s.segment, bytes: s.segmentBytes, syncedBytes: s.segmentSyncedBytes))
         s.segment = next
+        s.seriesTable = WALRecord.SeriesTable()
         s.segmentIndex += 1
         s.segmentBytes = WALSegment.headerSize
         s.segmentSyncedBytes = WALSegment.headerSize
