@@ -83,11 +83,43 @@ public struct SeriesWindows: Sendable {
         timestampsMillis ts: UnsafeBufferPointer<Int64>, values vs: UnsafeBufferPointer<Double>,
         request: WindowSelectRequest
     ) {
+        // The arrays are moved out and written through pointers: one uniqueness check per
+        // array and call instead of one per window and aggregate.
+        var c = count, s = sum, mn = min, mx = max, f = first, l = last, m = mean
+        count = []; sum = []; min = []; max = []; first = []; last = []; mean = []
+        c.withUnsafeMutableBufferPointer { cb in
+            s.withUnsafeMutableBufferPointer { sb in
+                mn.withUnsafeMutableBufferPointer { minb in
+                    mx.withUnsafeMutableBufferPointer { maxb in
+                        f.withUnsafeMutableBufferPointer { fb in
+                            l.withUnsafeMutableBufferPointer { lb in
+                                m.withUnsafeMutableBufferPointer { mb in
+                                    Self.fold(
+                                        ts, vs, request.windowEndsMillis, request.windowMillis,
+                                        count: cb, sum: sb, min: minb, max: maxb, first: fb, last: lb, mean: mb)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        count = c; sum = s; min = mn; max = mx; first = f; last = l; mean = m
+    }
+
+    /// The fold over pointers; empty buffers are aggregates not requested.
+    private static func fold(
+        _ ts: UnsafeBufferPointer<Int64>, _ vs: UnsafeBufferPointer<Double>, _ ends: [Int64], _ windowMillis: Int64,
+        count: UnsafeMutableBufferPointer<Int32>, sum: UnsafeMutableBufferPointer<Double>,
+        min: UnsafeMutableBufferPointer<Double>, max: UnsafeMutableBufferPointer<Double>,
+        first: UnsafeMutableBufferPointer<Double>, last: UnsafeMutableBufferPointer<Double>,
+        mean: UnsafeMutableBufferPointer<Double>
+    ) {
         var lo = 0
         var hi = 0
         let n = ts.count
-        for (i, end) in request.windowEndsMillis.enumerated() {
-            let start = end &- request.windowMillis
+        for (i, end) in ends.enumerated() where i < count.count {
+            let start = end &- windowMillis
             while lo < n, ts[lo] <= start { lo += 1 }
             if hi < lo { hi = lo }
             while hi < n, ts[hi] <= end { hi += 1 }

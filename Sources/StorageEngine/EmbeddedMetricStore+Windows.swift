@@ -2,11 +2,35 @@ import BasinModel
 import StorageAPI
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 extension EmbeddedMetricStore {
     /// Where one series' samples are, in one source.
-    private enum Part {
+    private enum Part: Sendable {
         case block(Block, Block.SeriesEntry)
         case head(Head, SeriesRef)
+    }
+
+    /// One matching series in one source.
+    private struct Match: Sendable {
+        var labels: Labels
+        var part: Part
+    }
+
+    /// The matching series, each with its parts in source order (oldest first), sorted by labels.
+    private struct ReadPlan: Sendable {
+        /// Every (source, series) match, in source order.
+        var matches: [Match]
+        /// Indices into `matches`, sorted by labels, then by source order.
+        var order: [Int]
+        /// Where each series' run starts in `order`, plus `order.count` at the end.
+        var bounds: [Int]
+
+        var seriesCount: Int { bounds.count - 1 }
     }
 
     /// Per-window aggregates, streamed series by series.
@@ -15,17 +39,71 @@ extension EmbeddedMetricStore {
     /// cut, then the live head) and each matching series' parts are listed; then, one series at
     /// a time, its parts are read into two reused buffers, merged (the later source wins on a
     /// repeated timestamp) and folded into the windows. Only one series' raw samples are ever
-    /// held, however many series match.
+    /// held per reader, however many series match. Many series are split into contiguous runs
+    /// read in parallel (one task per run); the result is the same as reading them in order.
+    ///
+    /// Matches are ordered with ``LabelsCollation`` on the encoded labels, not hashed by label
+    /// set: one block's matches arrive already sorted, so the common single-source query
+    /// neither hashes nor sorts.
     ///
     /// - Throws: ``StorageError`` `limitExceeded` naming `maxSeries` or `maxSamples` (samples read);
     ///   `internalError` when a chunk fails its checksum.
     public func selectWindows(_ request: WindowSelectRequest) async throws -> [SeriesWindows] {
         guard let range = request.rangeMillis else { return [] }
         let s = sources.withLock { $0 }
+        let plan = try Self.plan(request, range: range, sources: s)
+        if plan.seriesCount > request.select.maxSeries {
+            throw StorageError(kind: .limitExceeded, message: "query would read more than maxSeries=\(request.select.maxSeries) series")
+        }
+        let tasks = Self.readerCount(plan)
+        if tasks <= 1 {
+            var read = 0
+            let out = try Self.read(plan, series: 0..<plan.seriesCount, request: request, range: range, tombstones: s.tombstones, read: &read)
+            return out
+        }
+        // Contiguous runs of series, concatenated in order: the same result as one reader.
+        let per = (plan.seriesCount + tasks - 1) / tasks
+        let runs = stride(from: 0, to: plan.seriesCount, by: per).map { $0..<Swift.min($0 + per, plan.seriesCount) }
+        let tombstones = s.tombstones
+        let results = try await withThrowingTaskGroup(of: (Int, [SeriesWindows], Int).self) { group in
+            for (i, run) in runs.enumerated() {
+                group.addTask {
+                    var read = 0
+                    let out = try Self.read(plan, series: run, request: request, range: range, tombstones: tombstones, read: &read)
+                    return (i, out, read)
+                }
+            }
+            var results = [([SeriesWindows], Int)](repeating: ([], 0), count: runs.count)
+            for try await (i, out, read) in group { results[i] = (out, read) }
+            return results
+        }
+        // One reader throws once its own count passes the limit; the total decides the rest,
+        // so the outcome is the one of reading every series in turn.
+        if results.reduce(0, { $0 + $1.1 }) > request.select.maxSamples {
+            throw StorageError(kind: .limitExceeded, message: "query would read more than maxSamples=\(request.select.maxSamples) samples")
+        }
+        var out: [SeriesWindows] = []
+        out.reserveCapacity(results.reduce(0) { $0 + $1.0.count })
+        for (part, _) in results { out.append(contentsOf: part) }
+        return out
+    }
+
+    /// How many runs a plan is split into: two per core (so a core slowed by other work is
+    /// balanced by the others), at most eight, and at most one per 128 series.
+    private static func readerCount(_ plan: ReadPlan) -> Int {
+        let cores = EmbeddedMetricStore.activeCores
+        guard cores > 1 else { return 1 }
+        return Swift.max(1, Swift.min(2 * cores, 8, plan.seriesCount / 128))
+    }
+
+    /// Lists every source's matches and orders them by labels.
+    private static func plan(_ request: WindowSelectRequest, range: (start: Int64, end: Int64), sources s: Sources) throws -> ReadPlan {
         let org = request.select.org
-        var parts: [Labels: [Part]] = [:]
+        var matches: [Match] = []
         for block in s.blocks where block.meta.minTimeMillis <= range.end && block.meta.maxTimeMillis >= range.start {
-            for id in block.matchingIDs(org: org, matchers: request.select.matchers) {
+            let ids = block.matchingIDs(org: org, matchers: request.select.matchers)
+            matches.reserveCapacity(matches.count + ids.count)
+            for id in ids {
                 let entry: Block.SeriesEntry
                 do throws(BlockError) {
                     entry = try block.entry(Int(id))
@@ -33,7 +111,7 @@ extension EmbeddedMetricStore {
                     throw StorageError(kind: .internalError, message: "\(error)")
                 }
                 if entry.overlaps(startMillis: range.start, endMillis: range.end) {
-                    parts[entry.labels, default: []].append(.block(block, entry))
+                    matches.append(Match(labels: entry.labels, part: .block(block, entry)))
                 }
             }
         }
@@ -43,61 +121,110 @@ extension EmbeddedMetricStore {
                 let labels: Labels? = head.withSeries(ref) { series in
                     series.samples.hasSamples(startMillis: range.start, endMillis: range.end) ? series.labels : nil
                 }
-                if let labels { parts[labels, default: []].append(.head(head, ref)) }
+                if let labels { matches.append(Match(labels: labels, part: .head(head, ref))) }
             }
         }
-        if parts.count > request.select.maxSeries {
-            throw StorageError(kind: .limitExceeded, message: "query would read more than maxSeries=\(request.select.maxSeries) series")
+        var order = Array(matches.indices)
+        if LabelsCollation.isStrictlySorted(matches, by: { $0.labels }) {
+            return ReadPlan(matches: matches, order: order, bounds: Array(0...matches.count))
         }
+        // Ties (one series in several sources) keep source order: the later source wins the merge.
+        order.sort { a, b in
+            let c = LabelsCollation.compare(matches[a].labels, matches[b].labels)
+            return c != 0 ? c < 0 : a < b
+        }
+        var bounds: [Int] = []
+        bounds.reserveCapacity(order.count + 1)
+        for (k, i) in order.enumerated() where k == 0 || matches[order[k - 1]].labels != matches[i].labels {
+            bounds.append(k)
+        }
+        bounds.append(order.count)
+        return ReadPlan(matches: matches, order: order, bounds: bounds)
+    }
+
+    /// Reads and folds the series `series` of `plan`, in order; `read` counts the samples read.
+    private static func read(
+        _ plan: ReadPlan, series: Range<Int>, request: WindowSelectRequest, range: (start: Int64, end: Int64),
+        tombstones: [Tombstone], read: inout Int
+    ) throws -> [SeriesWindows] {
         var out: [SeriesWindows] = []
-        out.reserveCapacity(parts.count)
-        var ts: [Int64] = []
-        var vs: [Double] = []
-        var partTs: [Int64] = []
-        var partVs: [Double] = []
-        var read = 0
-        for labels in parts.keys.sorted(by: LabelsOrder.precedes) {
-            ts.removeAll(keepingCapacity: true)
-            vs.removeAll(keepingCapacity: true)
-            var kind: MetricKind?
-            for part in parts[labels] ?? [] {
-                partTs.removeAll(keepingCapacity: true)
-                partVs.removeAll(keepingCapacity: true)
-                switch part {
-                case .block(let block, let entry):
-                    kind = kind ?? entry.kind
-                    do throws(BlockError) {
-                        try block.readSamples(entry, startMillis: range.start, endMillis: range.end, timestamps: &partTs, values: &partVs)
-                        [Tombstone].remove(s.tombstones.applying(to: block.meta, entry), timestamps: &partTs, values: &partVs)
-                    } catch {
-                        throw StorageError(kind: .internalError, message: "\(error)")
-                    }
-                case .head(let head, let ref):
-                    head.withSeries(ref) { series in
-                        kind = kind ?? series.kind
-                        let r = series.samples.range(startMillis: range.start, endMillis: range.end)
-                        partTs.append(contentsOf: series.samples.timestampsMillis[r])
-                        partVs.append(contentsOf: series.samples.values[r])
-                    }
-                }
-                read += partTs.count
-                if read > request.select.maxSamples {
-                    throw StorageError(kind: .limitExceeded, message: "query would read more than maxSamples=\(request.select.maxSamples) samples")
-                }
-                if ts.isEmpty {
-                    swap(&ts, &partTs)
-                    swap(&vs, &partVs)
-                } else {
-                    SampleMerge.merge(timestamps: &ts, values: &vs, newerTimestamps: partTs, newerValues: partVs)
-                }
-            }
+        out.reserveCapacity(series.count)
+        var scratch = Scratch()
+        for k in series {
+            let kind = try readSamples(
+                plan, series: k, request: request, range: range, tombstones: tombstones, scratch: &scratch, read: &read)
             var windows = SeriesWindows(
-                labels: labels, kind: kind ?? .unspecified, windows: request.windowEndsMillis.count, aggregates: request.aggregates)
-            ts.withUnsafeBufferPointer { tp in
-                vs.withUnsafeBufferPointer { vp in windows.fold(timestampsMillis: tp, values: vp, request: request) }
+                labels: plan.matches[plan.order[plan.bounds[k]]].labels, kind: kind ?? .unspecified,
+                windows: request.windowEndsMillis.count, aggregates: request.aggregates)
+            scratch.ts.withUnsafeBufferPointer { tp in
+                scratch.vs.withUnsafeBufferPointer { vp in windows.fold(timestampsMillis: tp, values: vp, request: request) }
             }
             if !windows.isEmpty { out.append(windows) }
         }
         return out
     }
+
+    /// One reader's sample buffers, reused from series to series.
+    private struct Scratch {
+        var ts: [Int64] = []
+        var vs: [Double] = []
+        var partTs: [Int64] = []
+        var partVs: [Double] = []
+    }
+
+    /// Reads series `k` of `plan` into `scratch.ts` / `scratch.vs`: its parts in source order,
+    /// merged so the later source wins a repeated timestamp. Returns the first part's kind.
+    private static func readSamples(
+        _ plan: ReadPlan, series k: Int, request: WindowSelectRequest, range: (start: Int64, end: Int64),
+        tombstones: [Tombstone], scratch: inout Scratch, read: inout Int
+    ) throws -> MetricKind? {
+        scratch.ts.removeAll(keepingCapacity: true)
+        scratch.vs.removeAll(keepingCapacity: true)
+        var kind: MetricKind?
+        for j in plan.bounds[k]..<plan.bounds[k + 1] {
+            scratch.partTs.removeAll(keepingCapacity: true)
+            scratch.partVs.removeAll(keepingCapacity: true)
+            switch plan.matches[plan.order[j]].part {
+            case .block(let block, let entry):
+                kind = kind ?? entry.kind
+                do throws(BlockError) {
+                    try block.readSamples(
+                        entry, startMillis: range.start, endMillis: range.end, timestamps: &scratch.partTs, values: &scratch.partVs)
+                    [Tombstone].remove(tombstones.applying(to: block.meta, entry), timestamps: &scratch.partTs, values: &scratch.partVs)
+                } catch {
+                    throw StorageError(kind: .internalError, message: "\(error)")
+                }
+            case .head(let head, let ref):
+                head.withSeries(ref) { series in
+                    kind = kind ?? series.kind
+                    let r = series.samples.range(startMillis: range.start, endMillis: range.end)
+                    scratch.partTs.append(contentsOf: series.samples.timestampsMillis[r])
+                    scratch.partVs.append(contentsOf: series.samples.values[r])
+                }
+            }
+            read += scratch.partTs.count
+            if read > request.select.maxSamples {
+                throw StorageError(kind: .limitExceeded, message: "query would read more than maxSamples=\(request.select.maxSamples) samples")
+            }
+            if scratch.ts.isEmpty {
+                swap(&scratch.ts, &scratch.partTs)
+                swap(&scratch.vs, &scratch.partVs)
+            } else {
+                SampleMerge.merge(
+                    timestamps: &scratch.ts, values: &scratch.vs, newerTimestamps: scratch.partTs, newerValues: scratch.partVs)
+            }
+        }
+        return kind
+    }
+}
+
+extension EmbeddedMetricStore {
+    /// Online processors, read once (at least 1).
+    static let activeCores: Int = {
+        #if canImport(Glibc) || canImport(Darwin)
+        return Swift.max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        #else
+        return 1
+        #endif
+    }()
 }

@@ -1,5 +1,6 @@
 import BasinModel
 import QueryEngine
+import StorageAPI
 
 /// A PromQL result in the shape of Prometheus' HTTP API.
 public enum PrometheusResult: Sendable {
@@ -59,7 +60,7 @@ public enum PrometheusQueryRunner {
         case .string(let text):
             return .string(timestampMillis: timeMillis, value: text)
         case .matrix(let raw):
-            return .matrix(raw.sorted { $0.labels < $1.labels }.map {
+            return .matrix(LabelsCollation.sorted(raw, by: { $0.labels }).map {
                 PrometheusSeries(labels: $0.labels, timestampsMillis: $0.timestampsMillis, values: $0.values)
             })
         case .vector(let series):
@@ -73,7 +74,7 @@ public enum PrometheusQueryRunner {
             case .aggregate(.bottomk, _, _, _), .sort(_, descending: false):
                 samples.sort { a, b in b.value.isNaN ? !a.value.isNaN : a.value < b.value }
             default:
-                samples.sort { $0.labels < $1.labels }
+                samples = LabelsCollation.sorted(samples, by: { $0.labels })
             }
             return .vector(samples)
         }
@@ -107,7 +108,7 @@ public enum PrometheusQueryRunner {
                 }
                 if !times.isEmpty { out.append(PrometheusSeries(labels: s.labels, timestampsMillis: times, values: values)) }
             }
-            return .matrix(out.sorted { $0.labels < $1.labels })
+            return .matrix(LabelsCollation.sorted(out, by: { $0.labels }))
         case .matrix, .string:
             throw QueryError.badQuery("invalid expression type for range query, must be Scalar or instant Vector")
         }

@@ -27,7 +27,7 @@ public enum PrometheusResponseWriter {
                 w.raw("{\"metric\":")
                 writeLabels(&w, sample.labels)
                 w.raw(",\"value\":")
-                writePoint(&w, sample.timestampMillis, valueText(sample.value))
+                writePoint(&w, sample.timestampMillis, value: sample.value)
                 w.raw("}")
             }
             w.raw("]")
@@ -42,7 +42,7 @@ public enum PrometheusResponseWriter {
                 var needPointComma = false
                 for (t, v) in zip(s.timestampsMillis, s.values) {
                     w.comma(&needPointComma)
-                    writePoint(&w, t, valueText(v))
+                    writePoint(&w, t, value: v)
                 }
                 w.raw("]}")
             }
@@ -108,6 +108,62 @@ public enum PrometheusResponseWriter {
         w.raw("]")
     }
 
+    /// `[seconds,"value"]` for a sample, the value's digits written straight into the buffer
+    /// (they never need JSON escapes) without building an intermediate string per point.
+    static func writePoint(_ w: inout JSONWriter, _ timestampMillis: Int64, value v: Double) {
+        w.raw("[")
+        writeTimestamp(&w, timestampMillis)
+        w.raw(",\"")
+        if v.isFinite {
+            var text = v.description
+            let general = text.withUTF8 { bytes -> Bool in
+                // As in valueText: without an exponent, Swift's digits are Go's but for ".0".
+                if bytes.contains(UInt8(ascii: "e")) || bytes.contains(UInt8(ascii: "E")) { return true }
+                var n = bytes.count
+                if n >= 2, bytes[n - 1] == UInt8(ascii: "0"), bytes[n - 2] == UInt8(ascii: ".") { n -= 2 }
+                w.buffer.writeBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[0..<n])))
+                return false
+            }
+            if general { w.buffer.writeString(generalValueText(text)) }
+        } else {
+            w.buffer.writeString(valueText(v))
+        }
+        w.raw("\"]")
+    }
+
+    /// ``timestampText(_:)`` written as digits straight into the buffer (no strings).
+    static func writeTimestamp(_ w: inout JSONWriter, _ millis: Int64) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digits in
+            var i = digits.count
+            var seconds = millis.magnitude / 1000
+            var fraction = millis.magnitude % 1000
+            if fraction != 0 {
+                var places = 3
+                while fraction % 10 == 0 {
+                    fraction /= 10
+                    places -= 1
+                }
+                for _ in 0..<places {
+                    i -= 1
+                    digits[i] = UInt8(ascii: "0") + UInt8(fraction % 10)
+                    fraction /= 10
+                }
+                i -= 1
+                digits[i] = UInt8(ascii: ".")
+            }
+            repeat {
+                i -= 1
+                digits[i] = UInt8(ascii: "0") + UInt8(seconds % 10)
+                seconds /= 10
+            } while seconds > 0
+            if millis < 0 {
+                i -= 1
+                digits[i] = UInt8(ascii: "-")
+            }
+            w.buffer.writeBytes(UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: digits[i...])))
+        }
+    }
+
     /// Seconds with up to three decimals and no trailing zeros: `1700000000`, `1700000000.5`.
     public static func timestampText(_ millis: Int64) -> String {
         let negative = millis < 0
@@ -131,7 +187,21 @@ public enum PrometheusResponseWriter {
         if v.isNaN { return "NaN" }
         if v == .infinity { return "+Inf" }
         if v == -.infinity { return "-Inf" }
-        var text = "\(v)"
+        var text = v.description
+        // Swift's shortest round-trip digits without an exponent already are Go's form, but
+        // for the ".0" of integral values: skip the general rewriting below (most values).
+        let (hasExponent, pointZero) = text.withUTF8 { bytes in
+            (bytes.contains(UInt8(ascii: "e")) || bytes.contains(UInt8(ascii: "E")),
+             bytes.count >= 2 && bytes[bytes.count - 1] == UInt8(ascii: "0") && bytes[bytes.count - 2] == UInt8(ascii: "."))
+        }
+        if hasExponent { return generalValueText(text) }
+        if pointZero { text.removeLast(2) }
+        return text
+    }
+
+    /// ``valueText(_:)`` for any finite value's Swift description (exponent or not).
+    static func generalValueText(_ description: String) -> String {
+        var text = description
         let negative = text.hasPrefix("-")
         if negative { text.removeFirst() }
         var exponent = 0

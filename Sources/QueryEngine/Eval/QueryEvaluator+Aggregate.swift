@@ -7,18 +7,15 @@ extension QueryEvaluator {
     ) throws -> [StepSeries] {
         let steps = range.stepCount
         // Group membership is fixed per series, so it is computed once, not per step.
-        var groupIndex: [Labels: Int] = [:]
+        let cutter = GroupKeyCutter(grouping)
+        var groupIndex: [LabelsKey: Int] = [:]
         var groups: [(labels: Labels, members: [Int])] = []
         for (i, s) in series.enumerated() {
-            let key: Labels
-            switch grouping {
-            case .by(let names): key = s.labels.keeping(Set(names))
-            case .without(let names): key = s.labels.removing(Set(names).union([Labels.metricNameKey]))
-            }
-            if let g = groupIndex[key] {
+            let key = cutter.key(s.labels)
+            if let g = groupIndex[LabelsKey(labels: key)] {
                 groups[g].members.append(i)
             } else {
-                groupIndex[key] = groups.count
+                groupIndex[LabelsKey(labels: key)] = groups.count
                 groups.append((key, [i]))
             }
         }
@@ -27,6 +24,30 @@ extension QueryEvaluator {
         }
         var out: [StepSeries] = []
         out.reserveCapacity(groups.count)
+        if GroupAccumulator.folds(op) {
+            // Member by member, each step folded in member order: the values `reduce` would see.
+            for group in groups {
+                try checkDeadline()
+                let accumulator = GroupAccumulator(op, steps: steps)
+                for m in group.members {
+                    series[m].present.withUnsafeBufferPointer { present in
+                        series[m].values.withUnsafeBufferPointer { values in
+                            for i in 0..<Swift.min(steps, present.count, values.count) where present[i] {
+                                accumulator.add(values[i], at: i)
+                            }
+                        }
+                    }
+                }
+                var result = StepSeries(labels: group.labels, count: steps)
+                for i in 0..<steps {
+                    guard let value = accumulator.value(at: i) else { continue }
+                    result.present[i] = true
+                    result.values[i] = value
+                }
+                if !result.isEmpty { out.append(result) }
+            }
+            return out
+        }
         var scratch: [Double] = []
         for group in groups {
             try checkDeadline()

@@ -32,7 +32,7 @@ extension QueryEvaluator {
             throw QueryError(kind: .internalError, message: "storage failure: \(error)")
         }
         try checkDeadline()
-        return result.sorted { $0.labels < $1.labels }
+        return LabelsCollation.sorted(result, by: { $0.labels })
     }
 
     /// Reads per-window aggregates from the store (the pushdown path: the store folds each
@@ -57,11 +57,11 @@ extension QueryEvaluator {
         }
         try checkDeadline()
         try checkPoints(series: result.count, steps: times.count)
-        return result.sorted { $0.labels < $1.labels }
+        return LabelsCollation.sorted(result, by: { $0.labels })
     }
 
     /// Whether every step time is at or after the one before (what window pushdown needs).
-    private static func isNonDecreasing(_ times: [Int64]) -> Bool {
+    static func isNonDecreasing(_ times: [Int64]) -> Bool {
         zip(times, times.dropFirst()).allSatisfy { $0 <= $1 }
     }
 
@@ -105,7 +105,7 @@ extension QueryEvaluator {
     }
 
     /// The rollups the store computes itself, and which of its aggregates each reads.
-    private static func pushdown(_ function: RollupFunction) -> (WindowAggregates, (SeriesWindows, Int) -> Double)? {
+    static func pushdown(_ function: RollupFunction) -> (WindowAggregates, (SeriesWindows, Int) -> Double)? {
         switch function {
         case .sum: (.sum, { $0.sum[$1] })
         case .avg: (.mean, { $0.mean[$1] })

@@ -14,6 +14,9 @@ public struct QueryEvaluator: Sendable {
     public let org: OrgID
     /// Bounds on what one evaluation may read, hold and spend.
     public let limits: QueryLimits
+    /// Whether simple aggregations of a selector fold the store's windows directly
+    /// (``fusedAggregate(_:grouping:parameter:input:_:)``); off only to compare with the plain path.
+    var fusesAggregation = true
 
     public init(store: any MetricStore, org: OrgID, limits: QueryLimits = QueryLimits()) {
         self.store = store
@@ -47,6 +50,9 @@ public struct QueryEvaluator: Sendable {
             let parameters = try await scalarValues(parameter, range)
             return .vector(try await rollup(function, selector, rangeMillis: rangeMillis, parameters: parameters, range))
         case .aggregate(let op, let grouping, let parameter, let input):
+            if let fused = try await fusedAggregate(op, grouping: grouping, parameter: parameter, input: input, range) {
+                return .vector(fused)
+            }
             let parameters = try await scalarValues(parameter, range)
             let series = try await vectorValues(input, range)
             return .vector(try aggregate(op, grouping: grouping, parameters: parameters, series, range))
