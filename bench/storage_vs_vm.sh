@@ -77,12 +77,20 @@ run_basin() {
   ready http://127.0.0.1:8080/readyz
   python3 "$SHARED/load_once.py" http://127.0.0.1:8080/api/v1/series "$DATA/datadog" --server-pid "$pid" \
     --header "DD-API-KEY:bench" --label "basin load" >"$dir/load.json"
-  # Settled: nothing left in the head, and at most one block per 2-hour window the data touches.
-  for _ in $(seq 240); do
+  # Settled: nothing left in the head, no block being written, and the number of blocks
+  # unchanged for 4 s (two compaction rounds), so every window's blocks have been merged.
+  local stable=0 last=-1
+  for _ in $(seq 480); do
     local m; m=$(curl -sf http://127.0.0.1:8080/metrics || true)
     local head; head=$(echo "$m" | awk '$1 == "basin_store_head_samples" {print $2}')
     local blocks; blocks=$(echo "$m" | awk '$1 == "basin_store_blocks" {print $2}')
-    if [ "${head%.*}" = "0" ] && [ "${blocks%.*}" -le 2 ] 2>/dev/null; then break; fi
+    if [ "${head%.*}" = "0" ] && [ "${blocks%.*}" = "$last" ] && ! ls "$dir/data/metrics/blocks/"*.tmp >/dev/null 2>&1; then
+      stable=$((stable + 1))
+      [ "$stable" -ge 8 ] && break
+    else
+      stable=0
+    fi
+    last=${blocks%.*}
     sleep 0.5
   done
   local disk_blocks; disk_blocks=$(alloc "$dir/data/metrics/blocks")

@@ -1,5 +1,6 @@
 """dynatrace-metric-utils, unmodified, serialising lines as a Dynatrace exporter does; POSTed to
-the real binary's /api/v2/metrics/ingest and read back through /prometheus/api/v1/query."""
+the real binary's /api/v2/metrics/ingest and read back through /prometheus/api/v1/query and
+Dynatrace's own /api/v2/metrics/query."""
 import time
 
 import requests
@@ -150,3 +151,101 @@ def test_gzip_body_and_self_metrics(basin):
     exposition = requests.get(basin.base + "/metrics", timeout=30).text
     assert any(l.startswith("basin_http_requests_total") and 'dialect="dynatrace"' in l and 'status="202"' in l
                for l in exposition.splitlines()), exposition[:2000]
+
+
+def dt_query(server, token, selector, **params):
+    """GET /api/v2/metrics/query as a script or dashboard does; `{dimensionMap-items: values}` of the first result."""
+    r = requests.get(server.base + "/api/v2/metrics/query", params={"metricSelector": selector, **params},
+                     headers={"Authorization": f"Api-Token {token}", "Accept": "application/json"}, timeout=30)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert list(body) == ["totalCount", "nextPageKey", "resolution", "result"], body
+    assert body["nextPageKey"] is None
+    result = body["result"][0]
+    assert result["metricId"] == selector
+    for series in result["data"]:
+        assert len(series["timestamps"]) == len(series["values"])
+        assert series["dimensions"] == [series["dimensionMap"][k] for k in sorted(series["dimensionMap"])]
+    return body, {tuple(sorted(s["dimensionMap"].items())): s["values"] for s in result["data"]}
+
+
+def test_client_lines_are_read_back_through_the_dynatrace_query_api(basin):
+    ingest = basin.create_token("ingest")
+    reader = basin.create_token("query")
+    ts = now_millis()
+    factory = DynatraceMetricsFactory()
+    serializer = DynatraceMetricsSerializer(metrics_source="basin-e2e", enrich_with_dynatrace_metadata=False)
+    metrics = [
+        factory.create_float_gauge("e2e.dtq.cpu", 55.5, {"host": "web-1"}, ts),
+        factory.create_float_gauge("e2e.dtq.cpu", 44.5, {"host": "web-1"}, ts - 1000),
+        factory.create_int_gauge("e2e.dtq.cpu", 10, {"host": "web-2"}, ts),
+        factory.create_int_counter_delta("e2e.dtq.requests", 50, {"region": "EAST"}, ts),
+        factory.create_int_counter_delta("e2e.dtq.requests", 25, {"region": "EAST"}, ts - 1000),
+        factory.create_float_summary("e2e.dtq.latency", 1.0, 9.0, 20.0, 4, {"route": "/a b"}, ts),
+        factory.create_float_summary("e2e.dtq.latency", 0.5, 2.0, 2.0, 1, {"route": "/a b"}, ts - 1000),
+    ]
+    _, responses = export(basin.base, ingest, metrics, serializer)
+    assert responses[0].status_code == 202, responses[0].text
+
+    src = ("dt.metrics.source", "basin-e2e")
+    body, cpu = dt_query(basin, reader, "e2e.dtq.cpu", **{"from": "now-10m", "resolution": "Inf"})
+    assert body["resolution"] == "Inf" and body["totalCount"] == 2
+    assert cpu == {(src, ("host", "web-1")): [50.0], (src, ("host", "web-2")): [10.0]}
+    _, cpu_max = dt_query(basin, reader, 'e2e.dtq.cpu:splitBy("host"):max', **{"from": "now-10m", "resolution": "Inf"})
+    assert cpu_max == {(("host", "web-1"),): [55.5], (("host", "web-2"),): [10.0]}
+    _, requests_ = dt_query(basin, reader, "e2e.dtq.requests.count:splitBy():fold", **{"from": "now-10m"})
+    assert requests_ == {(): [75.0]}
+    for selector, expected in [("e2e.dtq.latency", 22.0 / 5), ("e2e.dtq.latency:min", 0.5), ("e2e.dtq.latency:max", 9.0),
+                               ("e2e.dtq.latency:sum", 22.0), ("e2e.dtq.latency:count", 5.0)]:
+        _, got = dt_query(basin, reader, selector + ":fold", **{"from": "now-10m"})
+        assert list(got.values()) == [[expected]], selector
+
+    # Per-minute slots (the Managed path): the points sit in one slot, every other slot is null.
+    r = requests.get(basin.base + "/e/abc12345/api/v2/metrics/query",
+                     params={"metricSelector": 'e2e.dtq.cpu:filter(eq("host","web-2"))', "from": "now-10m",
+                             "resolution": "1m", "api-token": reader}, timeout=30)
+    assert r.status_code == 200, r.text
+    series = r.json()["result"][0]["data"][0]
+    assert series["dimensionMap"] == {"host": "web-2", "dt.metrics.source": "basin-e2e"}
+    assert [v for v in series["values"] if v is not None] == [10.0]
+    assert None in series["values"]
+    assert all(t % 60000 == 0 for t in series["timestamps"]) and series["timestamps"][-1] >= ts
+
+    r = requests.get(basin.base + "/api/v2/metrics/query", params={"metricSelector": "e2e.dtq.cpu:merge(\"host\")"},
+                     headers={"Authorization": f"Api-Token {reader}"}, timeout=30)
+    assert r.status_code == 400
+    assert r.json()["error"]["constraintViolations"][0]["path"] == "metricSelector"
+    r = requests.get(basin.base + "/api/v2/metrics/query", params={"metricSelector": "e2e.dtq.cpu"},
+                     headers={"Authorization": f"Api-Token {ingest}"}, timeout=30)
+    assert r.status_code == 403
+
+
+def test_descriptors_list_what_the_client_sent(basin):
+    ingest = basin.create_token("ingest")
+    reader = basin.create_token("query")
+    ts = now_millis()
+    factory = DynatraceMetricsFactory()
+    serializer = DynatraceMetricsSerializer(enrich_with_dynatrace_metadata=False)
+    lines, responses = export(basin.base, ingest, [
+        factory.create_float_gauge("e2e.desc.temp", 21.5, {"host": "web-1"}, ts),
+        factory.create_int_counter_delta("e2e.desc.hits", 3, None, ts),
+        factory.create_float_summary("e2e.desc.lat", 1.0, 2.0, 3.0, 2, None, ts),
+    ], serializer)
+    assert responses[0].status_code == 202, responses[0].text
+    r = requests.post(basin.base + "/api/v2/metrics/ingest", headers={"Authorization": f"Api-Token {ingest}"},
+                      data='#e2e.desc.temp gauge dt.meta.unit=Cel,dt.meta.displayName="Temperature"')
+    assert r.status_code == 202, r.text
+    r = requests.get(basin.base + "/api/v2/metrics", params={"metricSelector": "e2e.desc.*", "fields": "+aggregationTypes"},
+                     headers={"Authorization": f"Api-Token {reader}"}, timeout=30)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["totalCount"] == 3 and body["nextPageKey"] is None
+    by_id = {m["metricId"]: m for m in body["metrics"]}
+    assert sorted(by_id) == ["e2e.desc.hits.count", "e2e.desc.lat", "e2e.desc.temp"]
+    assert by_id["e2e.desc.temp"]["unit"] == "Cel" and by_id["e2e.desc.temp"]["displayName"] == "Temperature"
+    assert "value" in by_id["e2e.desc.hits.count"]["aggregationTypes"]
+    r = requests.get(basin.base + "/api/v2/metrics/e2e.desc.temp", headers={"Authorization": f"Api-Token {reader}"}, timeout=30)
+    assert r.status_code == 200
+    assert [d["key"] for d in r.json()["dimensionDefinitions"]] == ["host"]
+    assert requests.get(basin.base + "/api/v2/metrics/e2e.nope", headers={"Authorization": f"Api-Token {reader}"},
+                        timeout=30).status_code == 404

@@ -18,11 +18,21 @@ struct DynatraceErrorResponse: Error {
     let message: String
     /// Seconds sent as `Retry-After`; nil sends no header.
     let retryAfterSeconds: Int?
+    /// `constraintViolations`, each a query parameter and what is wrong with it; empty omits the
+    /// array.
+    let violations: [(parameter: String, message: String)]
 
-    init(status: HTTPResponse.Status, message: String, retryAfterSeconds: Int? = nil) {
+    init(status: HTTPResponse.Status, message: String, retryAfterSeconds: Int? = nil, violations: [(parameter: String, message: String)] = []) {
         self.status = status
         self.message = message
         self.retryAfterSeconds = retryAfterSeconds
+        self.violations = violations
+    }
+
+    /// `400 Constraints violated.` with one violation of a query parameter (spec §2.2, as a
+    /// Dynatrace environment answers a bad query parameter).
+    static func constraintViolated(parameter: String, message: String) -> DynatraceErrorResponse {
+        DynatraceErrorResponse(status: .badRequest, message: "Constraints violated.", violations: [(parameter, message)])
     }
 
     /// Maps a classified error: limits and semantic errors are `400` (Dynatrace answers every
@@ -43,6 +53,10 @@ struct DynatraceErrorResponse: Error {
     static let missingIngestScope = DynatraceErrorResponse(
         status: .forbidden, message: "Token is missing required scope. Use one of: metrics.ingest (Ingest metrics)")
 
+    /// `403`: a live token without Basin's `query` scope (Dynatrace's `metrics.read`).
+    static let missingReadScope = DynatraceErrorResponse(
+        status: .forbidden, message: "Token is missing required scope. Use one of: metrics.read (Read metrics)")
+
     /// The response with the envelope as its body.
     var response: Response {
         var writer = JSONWriter(capacity: 96)
@@ -50,6 +64,19 @@ struct DynatraceErrorResponse: Error {
         writer.integer(Int(status.code))
         writer.raw(",\"message\":")
         writer.string(message)
+        if !violations.isEmpty {
+            writer.raw(",\"constraintViolations\":[")
+            var comma = false
+            for violation in violations {
+                writer.comma(&comma)
+                writer.raw("{\"path\":")
+                writer.string(violation.parameter)
+                writer.raw(",\"message\":")
+                writer.string(violation.message)
+                writer.raw(",\"parameterLocation\":\"QUERY\",\"location\":null}")
+            }
+            writer.raw("]")
+        }
         writer.raw("}}")
         var response = DynatraceRoutes.json(status: status, writer.buffer)
         if let retryAfterSeconds { response.headers.setRetryAfter(seconds: retryAfterSeconds) }

@@ -7,13 +7,15 @@ import Hummingbird
 import Logging
 import NIOCore
 
-/// The Dynatrace HTTP routes: metric ingestion (Metrics API v2 line protocol).
+/// The Dynatrace HTTP routes: metric ingestion (Metrics API v2 line protocol), data points
+/// (`GET /api/v2/metrics/query`) and descriptors (`GET /api/v2/metrics`, `GET /api/v2/metrics/{metricKey}`).
 ///
-/// Registers `POST /api/v2/metrics/ingest` and the Managed/ActiveGate form
-/// `POST /e/{environment}/api/v2/metrics/ingest` (the environment id is accepted and ignored:
-/// the token decides the organisation). Credentials are `Authorization: Api-Token <token>`
+/// Registers `POST /api/v2/metrics/ingest`, the three `GET` paths and their
+/// Managed/ActiveGate forms under `/e/{environment}/…` (the environment id is accepted and
+/// ignored: the token decides the organisation). Credentials are `Authorization: Api-Token <token>`
 /// (scheme in any case: clients send `Api-Token`, `Api-token`, `api-token`) or the `api-token`
-/// query parameter; the token is a Basin token with the `ingest` scope. Line-level outcomes use
+/// query parameter; the token is a Basin token with the `ingest` scope (ingest) or the `query` scope (reads, Dynatrace's
+/// `metrics.read`). Line-level outcomes use
 /// Dynatrace's `ValidationResponse`, everything else its `ErrorEnvelope`. See
 /// `docs/dialects/dynatrace.md`.
 public struct DynatraceRoutes: Sendable {
@@ -48,6 +50,20 @@ public struct DynatraceRoutes: Sendable {
         }
         router.post("/e/:environment/api/v2/metrics/ingest") { request, _ in
             await self.ingest(request)
+        }
+        router.get("/api/v2/metrics/query") { request, _ in
+            await self.query(request)
+        }
+        router.get("/e/:environment/api/v2/metrics/query") { request, _ in
+            await self.query(request)
+        }
+        for prefix in ["", "/e/:environment"] {
+            router.get("\(prefix)/api/v2/metrics") { request, _ in
+                await self.listMetrics(request)
+            }
+            router.get("\(prefix)/api/v2/metrics/:metricKey") { request, context in
+                await self.describeMetric(request, key: context.parameters.get("metricKey") ?? "")
+            }
         }
     }
 
