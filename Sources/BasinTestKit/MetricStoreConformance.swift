@@ -73,6 +73,13 @@ public enum MetricStoreConformance {
             "disk.used": MetricMetadata(unit: "byte", description: "Bytes used", dialect: "dynatrace"),
             "cpu": MetricMetadata(displayName: "CPU"),
         ], check, "metadata \(all)")
+        try await store.updateMetricMetadata(org: .default, [
+            "req.rate": MetricMetadata(dialect: "datadog", intervalSeconds: 10),
+            "cpu": MetricMetadata(unit: "percent"),
+        ])
+        let batch = try await store.metricMetadata(org: .default, metricName: nil)
+        try expect(batch["req.rate"] == MetricMetadata(dialect: "datadog", intervalSeconds: 10), check, "batched update \(batch)")
+        try expect(batch["cpu"] == MetricMetadata(unit: "percent", displayName: "CPU"), check, "batched merge \(batch)")
         let one = try await store.metricMetadata(org: .default, metricName: "cpu")
         try expect(one.keys.sorted() == ["cpu"], check, "one name: \(one)")
         let other = try await store.metricMetadata(org: OrgID("other"), metricName: nil)

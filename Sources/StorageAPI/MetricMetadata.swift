@@ -12,21 +12,29 @@ public struct MetricMetadata: Sendable, Hashable {
     public var description: String?
     /// A human-readable name (Dynatrace `dt.meta.displayName`, Datadog `short_name`).
     public var displayName: String?
-    /// The dialect that last set any field (`datadog`, `dynatrace`, …).
+    /// The dialect that wrote the metric (`datadog`, `dynatrace`, …); dialects set it only
+    /// when it is still nil, so it names the first one.
     public var dialect: String?
+    /// The interval a rate or count was declared over, in seconds (Datadog's `interval`).
+    public var intervalSeconds: Int64?
 
-    public init(unit: String? = nil, description: String? = nil, displayName: String? = nil, dialect: String? = nil) {
+    public init(
+        unit: String? = nil, description: String? = nil, displayName: String? = nil, dialect: String? = nil,
+        intervalSeconds: Int64? = nil
+    ) {
         self.unit = unit
         self.description = description
         self.displayName = displayName
         self.dialect = dialect
+        self.intervalSeconds = intervalSeconds
     }
 
     /// This metadata with every non-nil field of `update` applied.
     public func merging(_ update: MetricMetadata) -> MetricMetadata {
         MetricMetadata(
             unit: update.unit ?? unit, description: update.description ?? description,
-            displayName: update.displayName ?? displayName, dialect: update.dialect ?? dialect)
+            displayName: update.displayName ?? displayName, dialect: update.dialect ?? dialect,
+            intervalSeconds: update.intervalSeconds ?? intervalSeconds)
     }
 
     /// Longest accepted text of any field, in bytes.
@@ -44,6 +52,15 @@ public enum MetricMetadataLimits {
             if let value, value.utf8.count > MetricMetadata.maxFieldBytes {
                 throw StorageError(kind: .limitExceeded, message: "metric metadata \(field) of \(metricName) is \(value.utf8.count) bytes, over the limit of \(MetricMetadata.maxFieldBytes)")
             }
+        }
+    }
+}
+
+extension MetricStore {
+    /// Applies several metric names' updates; stores that can write them at once override it.
+    public func updateMetricMetadata(org: OrgID, _ updates: [String: MetricMetadata]) async throws {
+        for (name, update) in updates.sorted(by: { $0.key < $1.key }) {
+            try await updateMetricMetadata(org: org, metricName: name, update)
         }
     }
 }

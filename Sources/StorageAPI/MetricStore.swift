@@ -66,6 +66,10 @@ public protocol MetricStore: Sendable {
     /// - Throws: ``StorageError`` `limitExceeded` for a field over ``MetricMetadata/maxFieldBytes``.
     func updateMetricMetadata(org: OrgID, metricName: String, _ metadata: MetricMetadata) async throws
 
+    /// Applies several metric names' updates at once (one durable write where the store can);
+    /// a default implementation applies them one by one.
+    func updateMetricMetadata(org: OrgID, _ updates: [String: MetricMetadata]) async throws
+
     /// Figures for self-monitoring.
     func stats() async -> StoreStats
 }

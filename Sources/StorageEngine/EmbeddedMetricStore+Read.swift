@@ -173,14 +173,25 @@ extension EmbeddedMetricStore {
 
     /// Applies the update and, when anything changed, rewrites `blocks/metric-metadata` before returning.
     public func updateMetricMetadata(org: OrgID, metricName: String, _ update: MetricMetadata) async throws {
-        try MetricMetadataLimits.check(metricName, update)
+        try await updateMetricMetadata(org: org, [metricName: update])
+    }
+
+    /// Applies several names' updates with at most one rewrite of `blocks/metric-metadata`.
+    public func updateMetricMetadata(org: OrgID, _ updates: [String: MetricMetadata]) async throws {
+        for (name, update) in updates { try MetricMetadataLimits.check(name, update) }
         await metadataLock.lock()
         defer { metadataLock.unlock() }
-        let current = metadata.withLock { $0[org]?[metricName] ?? MetricMetadata() }
-        let merged = current.merging(update)
-        guard merged != current else { return }
         var table = metadata.withLock { $0 }
-        table[org, default: [:]][metricName] = merged
+        var changed = false
+        for (name, update) in updates {
+            let current = table[org]?[name] ?? MetricMetadata()
+            let merged = current.merging(update)
+            if merged != current {
+                table[org, default: [:]][name] = merged
+                changed = true
+            }
+        }
+        guard changed else { return }
         do throws(FileIOError) {
             try MetricMetadataFile.store(table, directory: blocksDirectory)
         } catch {

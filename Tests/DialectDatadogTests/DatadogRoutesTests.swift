@@ -98,6 +98,17 @@ struct DatadogRoutesTests {
         #expect(stored.isEmpty)
     }
 
+    @Test("records the dialect and the declared interval as metric metadata, keeping the first dialect")
+    func recordsMetadata() async throws {
+        try await store.updateMetricMetadata(org: OrgID("acme"), metricName: "from.elsewhere", MetricMetadata(dialect: "dynatrace"))
+        let body = #"{"series":[{"metric":"req.rate","type":"rate","interval":10,"points":[[1700000000,2.5]]},{"metric":"from.elsewhere","points":[[1700000000,1]]}]}"#
+        let response = await routes.submitSeriesV1(Self.request(path: "/api/v1/series", headers: [HTTPField.Name("DD-API-KEY")!: "ingest-key", .contentType: "application/json"], body: body))
+        #expect(response.status == .accepted)
+        let metadata = try await store.metricMetadata(org: OrgID("acme"), metricName: nil)
+        #expect(metadata["req.rate"] == MetricMetadata(dialect: "datadog", intervalSeconds: 10))
+        #expect(metadata["from.elsewhere"] == MetricMetadata(dialect: "dynatrace"))
+    }
+
     @Test("stores v2 JSON series and answers 202 with {\"errors\": []}")
     func acceptsSeriesV2() async throws {
         let body = #"{"series":[{"metric":"m.b","type":3,"points":[{"timestamp":1700000000,"value":0.7}],"resources":[{"name":"h","type":"host"}]}]}"#

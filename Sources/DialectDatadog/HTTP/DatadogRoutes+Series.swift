@@ -91,6 +91,7 @@ extension DatadogRoutes {
                 return fail(DatadogErrorResponse(status: .internalServerError, messages: ["internal error"]), endpoint: endpoint)
             }
         }
+        await recordMetadata(of: batch, intervalsSeconds: result.intervalsSeconds, org: principal.org)
         environment.selfMetrics.recordRequest(dialect: Self.dialect, endpoint: endpoint, status: 202)
         var writer = JSONWriter(capacity: 20)
         switch version {
@@ -101,6 +102,33 @@ extension DatadogRoutes {
     }
 
     /// The decoder options for one request, from the server's limits and the routes' window.
+    /// Records per metric name that Datadog wrote it (when no dialect has yet) and the
+    /// `interval` its series declared, which `.as_count()`/`.as_rate()` need. Only changes are
+    /// written, so known metrics cost one in-memory lookup per name and request. The samples
+    /// are already durable: a failure here is logged, not answered.
+    func recordMetadata(of batch: MetricBatch, intervalsSeconds: [Int64], org: OrgID) async {
+        var intervals: [String: Int64] = [:]
+        for (i, labels) in batch.series.enumerated() {
+            guard let name = labels.metricName else { continue }
+            let interval = i < intervalsSeconds.count ? intervalsSeconds[i] : 0
+            intervals[name] = max(intervals[name] ?? 0, interval)
+        }
+        var updates: [String: MetricMetadata] = [:]
+        for (name, interval) in intervals {
+            let current = (try? await environment.store.metricMetadata(org: org, metricName: name))?[name]
+            var update = MetricMetadata()
+            if current?.dialect == nil { update.dialect = Self.dialect }
+            if interval > 0, current?.intervalSeconds != interval { update.intervalSeconds = interval }
+            if update != MetricMetadata() { updates[name] = update }
+        }
+        guard !updates.isEmpty else { return }
+        do {
+            try await environment.store.updateMetricMetadata(org: org, updates)
+        } catch {
+            environment.logger.warning("datadog: metric metadata not recorded", metadata: ["error": "\(error)"])
+        }
+    }
+
     func intakeOptions() -> DatadogIntakeOptions {
         var limits = DatadogIntakeLimits()
         limits.maxLabelsPerSeries = environment.limits.maxLabelsPerSeries

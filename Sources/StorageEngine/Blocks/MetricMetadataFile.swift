@@ -7,7 +7,8 @@ import StorageAPI
 /// ```
 /// "BMMD" │ version <1 byte> = 1 │ entry count <uvarint>
 /// entry: org <uvarint length + bytes> │ name <uvarint length + bytes> │ present fields <1 byte: bit 0 unit,
-///        1 description, 2 display name, 3 dialect> │ each present field <uvarint length + UTF-8 bytes>
+///        1 description, 2 display name, 3 dialect, 4 interval> │ each present text field
+///        <uvarint length + UTF-8 bytes> │ interval seconds <uvarint> when bit 4 is set
 /// CRC32C of everything before it <u32>
 /// ```
 enum MetricMetadataFile {
@@ -24,8 +25,10 @@ enum MetricMetadataFile {
             let fields = [m.unit, m.description, m.displayName, m.dialect]
             var present: UInt8 = 0
             for (i, f) in fields.enumerated() where f != nil { present |= 1 << i }
+            if m.intervalSeconds != nil { present |= 1 << 4 }
             out.append(present)
             for f in fields { if let f { BlockBytes.appendBytes(Array(f.utf8), to: &out) } }
+            if let interval = m.intervalSeconds { WALRecord.appendUVarint(UInt64(max(0, interval)), to: &out) }
         }
         BlockBytes.appendU32(out.withUnsafeBytes { CRC32C.checksum($0) }, to: &out)
         return out
@@ -47,8 +50,13 @@ enum MetricMetadataFile {
                     guard let f = c.readLengthPrefixed() else { return nil }
                     fields.append(String(decoding: f, as: UTF8.self))
                 }
+                var interval: Int64?
+                if present & (1 << 4) != 0 {
+                    guard let v = c.readUVarint(), v <= UInt64(Int64.max) else { return nil }
+                    interval = Int64(v)
+                }
                 table[OrgID(String(decoding: org, as: UTF8.self)), default: [:]][String(decoding: metric, as: UTF8.self)] =
-                    MetricMetadata(unit: fields[0], description: fields[1], displayName: fields[2], dialect: fields[3])
+                    MetricMetadata(unit: fields[0], description: fields[1], displayName: fields[2], dialect: fields[3], intervalSeconds: interval)
             }
             return c.remaining == 0 ? table : nil
         }
