@@ -46,22 +46,12 @@ enum MetricKindsFile {
 
     /// Reads the table; a missing file is an empty table, a damaged one is nil.
     static func load(directory: String) throws(FileIOError) -> [OrgID: [String: MetricKind]]? {
-        let path = directory + "/" + name
-        guard (try? Directory.list(directory).contains(name)) == true else { return [:] }
-        let file = try PosixFile.openReadWrite(path, create: false)
-        defer { file.close() }
-        return decode(try file.readAll())
+        guard let bytes = try AtomicFile.read(directory: directory, name: name) else { return [:] }
+        return decode(bytes)
     }
 
-    /// Writes the table atomically (temporary file, fsync, rename, directory fsync).
+    /// Writes the table atomically.
     static func store(_ table: [OrgID: [String: MetricKind]], directory: String) throws(FileIOError) {
-        let tmp = directory + "/" + name + ".tmp"
-        let file = try PosixFile.openReadWrite(tmp, create: true)
-        try file.truncate(to: 0)
-        try file.write(encode(table), at: 0)
-        try file.sync()
-        file.close()
-        try Directory.rename(tmp, directory + "/" + name)
-        try Directory.sync(directory)
+        try AtomicFile.write(encode(table), directory: directory, name: name)
     }
 }

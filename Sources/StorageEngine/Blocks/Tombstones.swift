@@ -105,29 +105,16 @@ enum TombstonesFile {
 
     /// Reads the file; missing is empty, damaged is nil.
     static func load(directory: String) throws(FileIOError) -> [Tombstone]? {
-        guard (try? Directory.list(directory).contains(name)) == true else { return [] }
-        let file = try PosixFile.openReadWrite(directory + "/" + name, create: false)
-        defer { file.close() }
-        return decode(try file.readAll())
+        guard let bytes = try AtomicFile.read(directory: directory, name: name) else { return [] }
+        return decode(bytes)
     }
 
     /// Writes the file atomically (removes it when there is nothing to keep).
     static func store(_ tombstones: [Tombstone], directory: String) throws(FileIOError) {
-        let path = directory + "/" + name
         if tombstones.isEmpty {
-            if (try? Directory.list(directory).contains(name)) == true {
-                try Directory.remove(path)
-                try Directory.sync(directory)
-            }
-            return
+            try AtomicFile.remove(directory: directory, name: name)
+        } else {
+            try AtomicFile.write(encode(tombstones), directory: directory, name: name)
         }
-        let tmp = path + ".tmp"
-        let file = try PosixFile.openReadWrite(tmp, create: true)
-        try file.truncate(to: 0)
-        try file.write(encode(tombstones), at: 0)
-        try file.sync()
-        file.close()
-        try Directory.rename(tmp, path)
-        try Directory.sync(directory)
     }
 }
