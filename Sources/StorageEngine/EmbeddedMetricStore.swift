@@ -244,13 +244,4 @@ final class AsyncLock: Sendable {
         }
         next?.resume()
     }
-
-    /// Non-blocking: takes the lock when free.
-    func tryLock() -> Bool {
-        state.withLock { s in
-            if s.locked { return false }
-            s.locked = true
-            return true
-        }
-    }
 }

@@ -33,11 +33,12 @@ class BasinProcess:
     def base(self):
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, *extra):
+    def start(self, *extra, env=None):
+        """Starts the server with extra flags and extra environment variables; waits for /readyz."""
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
             [BINARY, "serve", "--data", self.data_dir, "--listen", f"127.0.0.1:{self.port}", *extra],
-            stdout=log, stderr=subprocess.STDOUT)
+            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
         deadline = time.time() + 60
         while time.time() < deadline:
             if self.proc.poll() is not None:

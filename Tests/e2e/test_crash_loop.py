@@ -19,13 +19,12 @@ set it to replay a run's random choices; thread interleaving still varies).
 import json
 import os
 import random
-import subprocess
 import threading
 import time
 
 import requests
 
-from conftest import BINARY, BasinProcess
+from conftest import BasinProcess
 
 CYCLES = int(os.environ.get("BASIN_CRASH_CYCLES", "20"))
 SEED = int(os.environ.get("BASIN_CRASH_SEED") or random.SystemRandom().randrange(1 << 32))
@@ -51,27 +50,6 @@ SERVER_ENV = {
     "BASIN_HEAD_FLUSH_INTERVAL": "1s",
     "BASIN_COMPACTION_INTERVAL": "1s",
 }
-
-
-class EnvBasinProcess(BasinProcess):
-    """BasinProcess whose start passes extra environment variables to the server."""
-
-    def start(self, *extra, env=None):
-        log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(
-            [BINARY, "serve", "--data", self.data_dir, "--listen", f"127.0.0.1:{self.port}", *extra],
-            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"basin exited with {self.proc.returncode}: {self.log()}")
-            try:
-                if requests.get(self.base + "/readyz", timeout=1).status_code == 200:
-                    return self
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError("basin did not become ready: " + self.log())
 
 
 def host_name(group, index):
@@ -262,7 +240,7 @@ def test_sigkill_loop_under_concurrent_ingest_loses_and_duplicates_nothing(data_
     kills_in_flight = 0
     try:
         for number in range(1, CYCLES + 1):
-            server = EnvBasinProcess(data_dir).start(env=SERVER_ENV)
+            server = BasinProcess(data_dir).start(env=SERVER_ENV)
             token = server.admin_token()
             if number > 1 and (number - 1) % VERIFY_EVERY == 0:
                 verify(server, token, ledger, number - 1)  # restarted after a kill: check, then continue
@@ -276,7 +254,7 @@ def test_sigkill_loop_under_concurrent_ingest_loses_and_duplicates_nothing(data_
                                            f"{ledger.unexpected[:5]}\nserver log tail:\n{server.log()}")
         assert ledger.acked, "no request was ever acknowledged; the test proved nothing"
 
-        server = EnvBasinProcess(data_dir).start(env=SERVER_ENV)
+        server = BasinProcess(data_dir).start(env=SERVER_ENV)
         found = verify(server, server.admin_token(), ledger, CYCLES)
         server.stop()
         print(f"crash loop done: {CYCLES} cycles ({kills_in_flight} killed with requests in flight), "

@@ -49,7 +49,7 @@ struct DatadogErrorResponse: Error {
             writer.string(message)
         }
         writer.raw("]}")
-        var response = DatadogRoutes.json(status: status, writer.buffer)
+        var response = Response.json(status: status, writer.buffer)
         if let retryAfterSeconds { response.headers.setRetryAfter(seconds: retryAfterSeconds) }
         return response
     }

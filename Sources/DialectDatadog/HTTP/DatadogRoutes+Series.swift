@@ -98,7 +98,7 @@ extension DatadogRoutes {
         case .v1: writer.raw("{\"status\": \"ok\"}")   // recorded Datadog v1 body, space included
         case .v2: writer.raw("{\"errors\": []}")         // recorded v2 body (IntakePayloadAccepted)
         }
-        return Self.json(status: .accepted, writer.buffer)
+        return Response.json(status: .accepted, writer.buffer)
     }
 
     /// The decoder options for one request, from the server's limits and the routes' window.
@@ -136,7 +136,7 @@ extension DatadogRoutes {
         limits.maxLabelValueBytes = environment.limits.maxLabelValueBytes
         limits.maxMetricNameBytes = environment.limits.maxMetricNameBytes
         return DatadogIntakeOptions(
-            limits: limits, nowMillis: Self.nowMillis(),
+            limits: limits, nowMillis: DialectEnvironment.nowMillis(),
             maxPastMillis: maxPastMillis, maxFutureMillis: maxFutureMillis)
     }
 

@@ -62,7 +62,7 @@ public struct DatadogRoutes: Sendable {
             environment.selfMetrics.recordRequest(dialect: Self.dialect, endpoint: endpoint, status: 200)
             var writer = JSONWriter(capacity: 16)
             writer.raw("{\"valid\": true}")
-            return Self.json(status: .ok, writer.buffer)
+            return Response.json(status: .ok, writer.buffer)
         case .failure(let error):
             return fail(error, endpoint: endpoint)
         }
@@ -75,12 +75,7 @@ public struct DatadogRoutes: Sendable {
         guard let secret = Credentials.header(request, "DD-API-KEY") ?? Credentials.queryParameter(request, "api_key") else {
             return .failure(.keyRequired)
         }
-        guard let principal = environment.tokens.verify(secret: secret) else {
-            // The Agent drops payloads on 403 and only logs "API Key invalid": say it loudly here.
-            environment.logger.warning("datadog: request with an unknown API key rejected", metadata: [
-                "path": "\(request.uri.path)",
-                "user_agent": "\(request.headers[.userAgent] ?? "")",
-            ])
+        guard let principal = environment.verify(secret: secret, dialect: Self.dialect, request) else {
             return .failure(.forbidden)
         }
         return .success(principal)
@@ -92,13 +87,4 @@ public struct DatadogRoutes: Sendable {
         return error.response
     }
 
-    /// A JSON response with `body`.
-    static func json(status: HTTPResponse.Status, _ body: ByteBuffer) -> Response {
-        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
-    }
-
-    /// The current time in milliseconds since the epoch.
-    static func nowMillis() -> Int64 {
-        Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
-    }
 }

@@ -78,7 +78,7 @@ struct DynatraceErrorResponse: Error {
             writer.raw("]")
         }
         writer.raw("}}")
-        var response = DynatraceRoutes.json(status: status, writer.buffer)
+        var response = Response.json(status: status, writer.buffer)
         if let retryAfterSeconds { response.headers.setRetryAfter(seconds: retryAfterSeconds) }
         return response
     }

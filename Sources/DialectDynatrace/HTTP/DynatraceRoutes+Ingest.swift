@@ -41,7 +41,7 @@ extension DynatraceRoutes {
         }
         guard let result = parsed else {
             environment.selfMetrics.recordRequest(dialect: Self.dialect, endpoint: endpoint, status: 400)
-            return Self.json(status: .badRequest, DynatraceValidationResponse.emptyRequest())
+            return Response.json(status: .badRequest, DynatraceValidationResponse.emptyRequest())
         }
         environment.selfMetrics.recordSamples(
             dialect: Self.dialect, endpoint: endpoint, accepted: result.samplesAccepted, rejected: result.linesInvalid)
@@ -56,7 +56,7 @@ extension DynatraceRoutes {
         }
         let status: HTTPResponse.Status = result.linesInvalid > 0 ? .badRequest : .accepted
         environment.selfMetrics.recordRequest(dialect: Self.dialect, endpoint: endpoint, status: Int(status.code))
-        return Self.json(status: status, DynatraceValidationResponse.render(result))
+        return Response.json(status: status, DynatraceValidationResponse.render(result))
     }
 
     /// Appends the samples, then applies the metadata lines; nil on success.
@@ -91,6 +91,6 @@ extension DynatraceRoutes {
         limits.maxMetricKeyBytes = max(1, min(limits.maxMetricKeyBytes, server.maxMetricNameBytes - 12))
         limits.maxMetadataValueBytes = MetricMetadata.maxFieldBytes
         return DynatraceIngestOptions(
-            limits: limits, nowMillis: Self.nowMillis(), maxPastMillis: maxPastMillis, maxFutureMillis: maxFutureMillis)
+            limits: limits, nowMillis: DialectEnvironment.nowMillis(), maxPastMillis: maxPastMillis, maxFutureMillis: maxFutureMillis)
     }
 }

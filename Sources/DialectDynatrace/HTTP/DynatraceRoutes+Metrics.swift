@@ -69,7 +69,7 @@ extension DynatraceRoutes {
         let page = Array(all.dropFirst(offset).prefix(pageSize))
         let next = offset + pageSize < all.count ? Self.encodePageKey(offset: offset + pageSize, parameters: parameters) : nil
         environment.selfMetrics.recordRequest(dialect: Self.dialect, endpoint: endpoint, status: 200)
-        return Self.json(status: .ok, DynatraceMetricDescriptorRenderer.renderCollection(page, totalCount: all.count, nextPageKey: next, fields: fields))
+        return Response.json(status: .ok, DynatraceMetricDescriptorRenderer.renderCollection(page, totalCount: all.count, nextPageKey: next, fields: fields))
     }
 
     /// `GET /api/v2/metrics/{metricKey}`: one descriptor with every field; `404` for an unknown key.
@@ -90,7 +90,7 @@ extension DynatraceRoutes {
             return fail(DynatraceErrorResponse(status: .notFound, message: "Metric key '\(key)' not found"), endpoint: endpoint)
         }
         environment.selfMetrics.recordRequest(dialect: Self.dialect, endpoint: endpoint, status: 200)
-        return Self.json(status: .ok, DynatraceMetricDescriptorRenderer.renderDescriptor(descriptor))
+        return Response.json(status: .ok, DynatraceMetricDescriptorRenderer.renderDescriptor(descriptor))
     }
 
     /// Authentication and the `query` scope for the read endpoints; the failure is the response.

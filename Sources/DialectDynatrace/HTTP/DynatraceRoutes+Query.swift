@@ -35,7 +35,7 @@ extension DynatraceRoutes {
         environment.selfMetrics.recordRequest(dialect: Self.dialect, endpoint: endpoint, status: 200)
         switch format {
         case .json:
-            return Self.json(status: .ok, DynatraceMetricDataRenderer.renderJSON(data))
+            return Response.json(status: .ok, DynatraceMetricDataRenderer.renderJSON(data))
         case .csv(let header):
             return Response(
                 status: .ok, headers: [.contentType: "text/csv; charset=utf-8"],
@@ -57,7 +57,7 @@ extension DynatraceRoutes {
         do {
             selector = try DynatraceSelectorParser.parse(text)
             timeframe = try DynatraceTimeframe(
-                from: parameters.get("from"), to: parameters.get("to"), resolution: parameters.get("resolution"), nowMillis: Self.nowMillis())
+                from: parameters.get("from"), to: parameters.get("to"), resolution: parameters.get("resolution"), nowMillis: DialectEnvironment.nowMillis())
         } catch let error as DynatraceSelectorError {
             return .failure(.constraintViolated(parameter: "metricSelector", message: error.message))
         } catch let error as DynatraceParameterError {

@@ -73,11 +73,7 @@ public struct DynatraceRoutes: Sendable {
             ?? Credentials.queryParameter(request, "api-token") else {
             return .failure(.authenticationFailed)
         }
-        guard let principal = environment.tokens.verify(secret: secret) else {
-            environment.logger.warning("dynatrace: request with an unknown API token rejected", metadata: [
-                "path": "\(request.uri.path)",
-                "user_agent": "\(request.headers[.userAgent] ?? "")",
-            ])
+        guard let principal = environment.verify(secret: secret, dialect: Self.dialect, request) else {
             return .failure(.authenticationFailed)
         }
         return .success(principal)
@@ -89,13 +85,4 @@ public struct DynatraceRoutes: Sendable {
         return error.response
     }
 
-    /// A JSON response with `body`.
-    static func json(status: HTTPResponse.Status, _ body: ByteBuffer) -> Response {
-        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
-    }
-
-    /// The current time in milliseconds since the epoch (the server clock, as Dynatrace uses).
-    static func nowMillis() -> Int64 {
-        Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
-    }
 }

@@ -92,41 +92,13 @@ extension Block {
     }
 
     func matchingIDs(org: OrgID, matchers: [LabelMatcher]) -> [SeriesRef] {
-        guard !matchers.isEmpty else { return [] }
         let all = seriesRange(org: org)
         guard !all.isEmpty else { return [] }
-        var positives: [[SeriesRef]] = []
-        var negatives: [[SeriesRef]] = []
-        for m in matchers {
-            if m.matchesEmpty {
-                var rejected: [[SeriesRef]] = []
-                forEachValue(org: org, name: m.name) { value, ids in if !m.matches(value) { rejected.append(ids()) } }
-                if !rejected.isEmpty { negatives.append(SortedRefs.union(rejected)) }
-            } else if m.op == .equal {
-                let found = ids(org: org, name: m.name, value: m.value)
-                if found.isEmpty { return [] }
-                positives.append(found)
-            } else {
-                var accepted: [[SeriesRef]] = []
-                forEachValue(org: org, name: m.name) { value, ids in if m.matches(value) { accepted.append(ids()) } }
-                if accepted.isEmpty { return [] }
-                positives.append(SortedRefs.union(accepted))
-            }
-        }
-        var result: [SeriesRef]
-        if positives.isEmpty {
-            result = all.map { SeriesRef($0) }
-        } else {
-            positives.sort { $0.count < $1.count }
-            result = positives[0]
-            for list in positives.dropFirst() where !result.isEmpty {
-                result = SortedRefs.intersect(result, list)
-            }
-        }
-        for list in negatives where !result.isEmpty {
-            result = SortedRefs.subtract(result, list)
-        }
-        return result
+        return PostingsMatcher.refs(
+            matching: matchers,
+            equal: { name, value in ids(org: org, name: name, value: value) },
+            eachValue: { name, body in forEachValue(org: org, name: name, body) },
+            all: { all.map { SeriesRef($0) } })
     }
 
     /// Ids matching any of `matcherSets`, or all of the organisation's series when empty.

@@ -23,6 +23,8 @@ struct BlockWriter {
     private var pending: [UInt8] = []
     private var chunksCRC: UInt32 = 0
     private var chunksLength = 0
+    /// Bytes of the file written so far (the next write's offset).
+    private var writtenBytes = 0
     /// Every distinct string, in first-seen order; its index is its provisional symbol id.
     private(set) var symbolList: [[UInt8]] = []
     private var symbolIDs: [[UInt8]: UInt32] = [:]
@@ -145,7 +147,6 @@ struct BlockWriter {
         pending.removeAll(keepingCapacity: true)
     }
 
-    private var writtenBytes = 0
 
     /// Writes the index, syncs and publishes the block; returns its meta (nil when empty: then
     /// the temporary file is removed and nothing is published).

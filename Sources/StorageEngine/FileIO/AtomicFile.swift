@@ -1,9 +1,20 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Small files that are replaced whole: the metric-kinds, metric-metadata and tombstones tables.
 enum AtomicFile {
     /// The bytes of `directory/name`, or nil when there is no such file.
     static func read(directory: String, name: String) throws(FileIOError) -> [UInt8]? {
-        guard try Directory.list(directory).contains(name) else { return nil }
-        let file = try PosixFile.openReadWrite(directory + "/" + name, create: false)
+        let file: PosixFile
+        do throws(FileIOError) {
+            file = try PosixFile.openReadWrite(directory + "/" + name, create: false)
+        } catch {
+            if error.errnoValue == ENOENT { return nil }
+            throw error
+        }
         defer { file.close() }
         return try file.readAll()
     }

@@ -3,50 +3,17 @@ import StorageAPI
 import Synchronization
 
 extension Head {
-    /// Sorted refs of the org's series matching all `matchers` (Prometheus semantics).
-    ///
-    /// A matcher that rejects the empty string selects the union of the postings of the values
-    /// it accepts (an equality matcher is one lookup; the others scan the values of that name).
-    /// A matcher that accepts the empty string also accepts series without the label, so it
-    /// is applied as a subtraction of the values it rejects. Positive sets are intersected
-    /// smallest first; when there are none, the org's full list is the starting set.
+    /// Sorted refs of the org's series matching all `matchers` (``PostingsMatcher``'s semantics).
     func matchingRefs(_ matchers: [LabelMatcher], in postings: OrgPostings) -> [SeriesRef] {
-        guard !matchers.isEmpty else { return [] }
-        var positives: [[SeriesRef]] = []
-        var negatives: [[SeriesRef]] = []
-        for m in matchers {
-            if m.matchesEmpty {
-                let rejected = postings.withValues(of: m.name) { table in
-                    table.compactMap { value, refs in m.matches(value) ? nil : refs }
+        PostingsMatcher.refs(
+            matching: matchers,
+            equal: { name, value in postings.withValues(of: name) { $0[value] ?? [] } },
+            eachValue: { name, body in
+                postings.withValues(of: name) { table in
+                    for (value, refs) in table { body(value, { refs }) }
                 }
-                if !rejected.isEmpty { negatives.append(SortedRefs.union(rejected)) }
-            } else if m.op == .equal {
-                let refs = postings.withValues(of: m.name) { $0[m.value] ?? [] }
-                if refs.isEmpty { return [] }
-                positives.append(refs)
-            } else {
-                let accepted = postings.withValues(of: m.name) { table in
-                    table.compactMap { value, refs in m.matches(value) ? refs : nil }
-                }
-                if accepted.isEmpty { return [] }
-                positives.append(SortedRefs.union(accepted))
-            }
-        }
-        var result: [SeriesRef]
-        if positives.isEmpty {
-            result = postings.allRefs()
-        } else {
-            positives.sort { $0.count < $1.count }
-            result = positives[0]
-            for list in positives.dropFirst() {
-                if result.isEmpty { break }
-                result = SortedRefs.intersect(result, list)
-            }
-        }
-        for list in negatives where !result.isEmpty {
-            result = SortedRefs.subtract(result, list)
-        }
-        return result
+            },
+            all: { postings.allRefs() })
     }
 
     /// Refs matching any of `matcherSets`, or all of the org's series when the list is empty.

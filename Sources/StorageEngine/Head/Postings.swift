@@ -1,4 +1,5 @@
 import BasinModel
+import StorageAPI
 import Synchronization
 
 /// A series reference: `(index within stripe) << stripeBits | stripe`.
@@ -71,6 +72,61 @@ enum SortedRefs {
         }
         out.removeLast(out.count - w)
         return out
+    }
+}
+
+/// Prometheus matcher semantics over one organisation's postings, shared by the head and blocks.
+///
+/// A matcher that rejects the empty string selects the union of the postings of the values it
+/// accepts (an equality matcher is one lookup; the others scan the values of that name). A
+/// matcher that accepts the empty string also accepts series without the label, so it is
+/// applied as a subtraction of the values it rejects. Positive sets are intersected smallest
+/// first; when there are none, the organisation's full list is the starting set. An empty
+/// matcher list matches nothing.
+enum PostingsMatcher {
+    /// - Parameters:
+    ///   - equal: the sorted refs of series whose label `name` is `value`.
+    ///   - eachValue: calls its body with every value of label `name` and a reader of its refs.
+    ///   - all: every ref of the organisation, sorted.
+    static func refs(
+        matching matchers: [LabelMatcher],
+        equal: (_ name: String, _ value: String) -> [SeriesRef],
+        eachValue: (_ name: String, _ body: (String, () -> [SeriesRef]) -> Void) -> Void,
+        all: () -> [SeriesRef]
+    ) -> [SeriesRef] {
+        guard !matchers.isEmpty else { return [] }
+        var positives: [[SeriesRef]] = []
+        var negatives: [[SeriesRef]] = []
+        for m in matchers {
+            if m.matchesEmpty {
+                var rejected: [[SeriesRef]] = []
+                eachValue(m.name) { value, refs in if !m.matches(value) { rejected.append(refs()) } }
+                if !rejected.isEmpty { negatives.append(SortedRefs.union(rejected)) }
+            } else if m.op == .equal {
+                let found = equal(m.name, m.value)
+                if found.isEmpty { return [] }
+                positives.append(found)
+            } else {
+                var accepted: [[SeriesRef]] = []
+                eachValue(m.name) { value, refs in if m.matches(value) { accepted.append(refs()) } }
+                if accepted.isEmpty { return [] }
+                positives.append(SortedRefs.union(accepted))
+            }
+        }
+        var result: [SeriesRef]
+        if positives.isEmpty {
+            result = all()
+        } else {
+            positives.sort { $0.count < $1.count }
+            result = positives[0]
+            for list in positives.dropFirst() where !result.isEmpty {
+                result = SortedRefs.intersect(result, list)
+            }
+        }
+        for list in negatives where !result.isEmpty {
+            result = SortedRefs.subtract(result, list)
+        }
+        return result
     }
 }
 

@@ -60,7 +60,7 @@ struct DynatraceRoutesTests {
     }
 
     static let auth = ["Authorization": "Api-Token ingest-token"]
-    static let now = DynatraceRoutes.nowMillis()
+    static let now = DialectEnvironment.nowMillis()
 
     /// (what, path, headers, body, status, exact response body).
     static let answers: [(what: String, path: String, headers: [String: String], body: String, status: Int, text: String)] = [
@@ -144,7 +144,7 @@ struct DynatraceRoutesTests {
 
     @Test("stores kinds: gauge, count and summary parts, with the server clock for lines without a timestamp")
     func storesKinds() async throws {
-        let before = DynatraceRoutes.nowMillis()
+        let before = DialectEnvironment.nowMillis()
         let body = "g.one 1\nc.two count,delta=2\ns.three gauge,min=1,max=3,sum=4,count=2"
         let response = await routes().ingest(Self.request(headers: Self.auth, body: body))
         #expect(response.status == .accepted)
@@ -155,7 +155,7 @@ struct DynatraceRoutesTests {
             org: OrgID("acme"), matchers: [try LabelMatcher(name: "__name__", op: .equal, value: "s.three")], startMillis: 0, endMillis: .max))
         #expect(samples.first?.values == [2])
         let at = samples.first?.timestampsMillis.first ?? 0
-        #expect(at >= before && at <= DynatraceRoutes.nowMillis())
+        #expect(at >= before && at <= DialectEnvironment.nowMillis())
     }
 
     @Test("7.1 #16 metadata lines go to the store with dialect dynatrace")
