@@ -72,6 +72,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "DialectAxiom",
+            dependencies: ["BasinModel", "BasinWire", "StorageAPI", "BasinHTTP", hummingbird, nioCore],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "DialectPrometheus",
             dependencies: ["BasinModel", "BasinWire", "StorageAPI", "QueryEngine", "BasinHTTP", hummingbird, nioCore],
             swiftSettings: swiftSettings
@@ -80,7 +85,7 @@ let package = Package(
             name: "BasinServer",
             dependencies: [
                 "BasinModel", "BasinWire", "StorageAPI", "StorageEngine", "QueryEngine", "BasinHTTP",
-                "DialectDatadog", "DialectDynatrace", "DialectPrometheus", hummingbird, logging, metrics,
+                "DialectDatadog", "DialectDynatrace", "DialectAxiom", "DialectPrometheus", hummingbird, logging, metrics,
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
@@ -126,6 +131,16 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DialectAxiomTests",
+            dependencies: [
+                "DialectAxiom", "BasinServer", "BasinHTTP", "BasinWire", "BasinModel", "BasinTestKit", "StorageAPI",
+                hummingbird, nioCore, logging,
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

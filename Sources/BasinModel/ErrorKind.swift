@@ -13,6 +13,8 @@ public enum ErrorKind: String, Sendable, Hashable {
     case forbidden = "forbidden"
     /// The addressed resource does not exist.
     case notFound = "not_found"
+    /// The resource to create exists already.
+    case conflict = "conflict"
     /// The method is not allowed on this path.
     case methodNotAllowed = "method_not_allowed"
     /// The body is over a size limit (before or after decompression).

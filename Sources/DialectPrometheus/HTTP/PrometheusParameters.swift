@@ -146,7 +146,7 @@ public struct PrometheusAPIError: ClassifiedError, Equatable {
         case .notFound: "not_found"
         case .unauthorized: "unauthorized"
         case .forbidden: "forbidden"
-        case .methodNotAllowed: "bad_data"
+        case .methodNotAllowed, .conflict: "bad_data"
         case .internalError: "internal"
         }
     }

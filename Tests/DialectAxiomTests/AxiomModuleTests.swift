@@ -1,0 +1,6 @@
+import Testing
+@testable import DialectAxiom
+
+@Test func theAxiomModuleLinks() {
+    _ = Axiom.self
+}
