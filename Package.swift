@@ -45,9 +45,11 @@ let package = Package(
         .target(name: "StorageAPI", dependencies: ["BasinModel"], swiftSettings: swiftSettings),
         // Hardware CRC32C (SSE4.2 / ARMv8 CRC), with the Swift tables as the fallback.
         .target(name: "CBasinCRC32C"),
+        // The system zlib, for deflating sealed record partitions.
+        .target(name: "CBasinZlib", linkerSettings: [.linkedLibrary("z")]),
         .target(
             name: "StorageEngine",
-            dependencies: ["BasinModel", "StorageAPI", "CBasinCRC32C", logging, metrics],
+            dependencies: ["BasinModel", "StorageAPI", "CBasinCRC32C", "CBasinZlib", logging, metrics],
             exclude: ["Docs"],
             swiftSettings: swiftSettings
         ),
@@ -73,7 +75,7 @@ let package = Package(
         ),
         .target(
             name: "DialectAxiom",
-            dependencies: ["BasinModel", "BasinWire", "StorageAPI", "BasinHTTP", hummingbird, nioCore],
+            dependencies: ["BasinModel", "BasinWire", "StorageAPI", "BasinHTTP", hummingbird, nioCore, logging],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -126,7 +128,7 @@ let package = Package(
             name: "DialectDynatraceTests",
             dependencies: [
                 "DialectDynatrace", "BasinServer", "BasinHTTP", "BasinWire", "BasinModel", "BasinTestKit", "StorageAPI",
-                hummingbird, nioCore, logging,
+                "StorageEngine", hummingbird, nioCore, logging,
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],

@@ -1,4 +1,5 @@
 import BasinHTTP
+import DialectAxiom
 import DialectDatadog
 import DialectDynatrace
 import DialectPrometheus
@@ -50,10 +51,12 @@ public struct ServerApplication: Sendable {
             headFlushIntervalMillis: configuration.headFlushIntervalMillis,
             compactionIntervalMillis: configuration.compactionIntervalMillis)
         let store = try await EmbeddedMetricStore.open(directory: dataDirectory + "/metrics", options: storeOptions, logger: logger)
+        let records = try await EmbeddedRecordStore.open(directory: dataDirectory + "/records", options: storeOptions, logger: logger)
         let lifecycle = ServerLifecycle(registry: registry)
         let environment = DialectEnvironment(
             store: store, tokens: tokens, limits: configuration.limits, selfMetrics: SelfMetrics(), logger: logger)
-        let router = Self.makeRouter(environment: environment, tokens: tokens, registry: registry, lifecycle: lifecycle)
+        let router = Self.makeRouter(
+            environment: environment, records: records, tokens: tokens, registry: registry, lifecycle: lifecycle)
         let logger = self.logger
         let app = Application(
             router: router,
@@ -70,20 +73,26 @@ public struct ServerApplication: Sendable {
         } catch {
             lifecycle.markStopping()
             try? await store.close()
+            try? await records.close()
             throw error
         }
         lifecycle.markStopping()
         try await store.close()
+        try await records.close()
         logger.info("basin stopped")
     }
 
     /// The router with every surface registered; exposed for in-process tests.
     static func makeRouter(
-        environment: DialectEnvironment, tokens: TokenStore, registry: PrometheusCollectorRegistry, lifecycle: ServerLifecycle
+        environment: DialectEnvironment, records: any RecordStore, tokens: TokenStore, registry: PrometheusCollectorRegistry,
+        lifecycle: ServerLifecycle
     ) -> Router<BasinRequestContext> {
         let router = Router(context: BasinRequestContext.self)
         DatadogRoutes(environment: environment).register(on: router)
         DynatraceRoutes(environment: environment).register(on: router)
+        let axiom = AxiomRoutes(environment: environment, records: records)
+        axiom.register(on: router)
+        axiom.registerQueries(on: router)
         PrometheusRoutes(environment: environment).register(on: router)
         AdminRoutes(tokens: tokens).register(on: router)
         SelfMonitoringRoutes(registry: registry, store: environment.store, lifecycle: lifecycle).register(on: router)

@@ -10,7 +10,7 @@ import Dispatch
 private let maintenanceQueue = DispatchQueue(label: "basin.storage.maintenance", qos: .utility)
 
 /// Runs `body` on the maintenance queue and returns its result.
-private func onMaintenanceQueue<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+func onMaintenanceQueue<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
         maintenanceQueue.async {
             continuation.resume(with: Result { try body() })

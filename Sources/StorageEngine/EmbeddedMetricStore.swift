@@ -120,7 +120,9 @@ public final class EmbeddedMetricStore: MetricStore {
             let wal = try WriteAheadLog(
                 directory: walDirectory, lastSegmentIndex: summary.lastSegmentIndex, existingBytes: summary.bytes,
                 options: options, logger: logger
-            ) { batch, org, segment in box.store?.applyDurable(batch, org: org, segment: segment) }
+            ) { payload, org, segment in
+                if case .metrics(let batch) = payload { box.store?.applyDurable(batch, org: org, segment: segment) }
+            }
             let store = EmbeddedMetricStore(
                 sources: Sources(active: head, blocks: opened.blocks, tombstones: tombstones ?? []), wal: wal, logger: logger, options: options,
                 blocksDirectory: blocksDirectory, lastSeq: opened.maxSeq, blockKinds: kinds ?? [:], metadata: metadata ?? [:])

@@ -23,6 +23,12 @@ public struct EmbeddedStoreOptions: Sendable {
     public var headFlushIntervalMillis: Int64
     /// How often the background task checks for a flush, compaction and retention. Default 30 s.
     public var compactionIntervalMillis: Int64
+    /// Records: the head is sealed into partitions once it holds this many records. Default 500,000.
+    public var recordsHeadMaxRecords: Int = 500_000
+    /// Records: the head is sealed at least this often while it holds records. Default 10 minutes.
+    public var recordsHeadFlushIntervalMillis: Int64 = 10 * 60_000
+    /// Records: sealed partitions hold records of one aligned time window this wide. Default 1 hour.
+    public var recordsPartitionWindowMillis: Int64 = 3_600_000
 
     /// Test hook called by the syncer before each sync; returning true makes that sync fail as
     /// if `fdatasync` had failed (the failure path without a broken disk). It may also sleep, to

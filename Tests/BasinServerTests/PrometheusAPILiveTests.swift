@@ -7,6 +7,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import StorageAPI
+import StorageEngine
 import Testing
 
 @testable import BasinServer
@@ -34,8 +35,12 @@ struct PrometheusAPILiveTests {
         let registry = MetricsBootstrap.registry
         let environment = DialectEnvironment(
             store: store, tokens: tokens, limits: HTTPLimits(), selfMetrics: SelfMetrics(), logger: Logger(label: "test"))
+        let recordsDirectory = NSTemporaryDirectory() + "basin-records-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: recordsDirectory) }
+        let records = try await EmbeddedRecordStore.open(directory: recordsDirectory, logger: Logger(label: "test"))
+        defer { Task { try await records.close() } }
         let router = ServerApplication.makeRouter(
-            environment: environment, tokens: tokens, registry: registry, lifecycle: ServerLifecycle(registry: registry))
+            environment: environment, records: records, tokens: tokens, registry: registry, lifecycle: ServerLifecycle(registry: registry))
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.live) { client in try await body(client, admin, tokens) }
     }

@@ -20,6 +20,8 @@ enum WALRecord {
         /// One metric batch of one organisation whose series are defined once per segment and
         /// referenced by number afterwards (format version 2).
         case metricBatchWithReferences = 2
+        /// Records of one dataset of one organisation (the records log; layout in `Docs/records.md`).
+        case recordBatch = 3
     }
 
     /// The writer's per-segment table of defined series (reset when a segment starts).
@@ -95,6 +97,21 @@ enum WALRecord {
         try appendColumnsAndFrame(batch, start: start, into: &out)
     }
 
+    /// Appends a framed type-3 record holding `entry`.
+    ///
+    /// - Throws: ``StorageError`` of kind `limitExceeded` when the payload is over ``maxPayloadBytes``.
+    static func encodeRecords(_ entry: RecordLogEntry, org: OrgID, into out: inout [UInt8]) throws(StorageError) {
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: headerSize))
+        out.append(RecordType.recordBatch.rawValue)
+        RecordEncoding.appendString(org.name, to: &out)
+        RecordEncoding.appendString(entry.dataset, to: &out)
+        appendUVarint(entry.incarnation, to: &out)
+        appendUVarint(UInt64(entry.records.count), to: &out)
+        for r in entry.records { RecordEncoding.encode(r, into: &out) }
+        try frame(start: start, into: &out)
+    }
+
     /// The sample columns, then the length and CRC in the frame at `start`.
     private static func appendColumnsAndFrame(_ batch: MetricBatch, start: Int, into out: inout [UInt8]) throws(StorageError) {
         let count = batch.sampleCount
@@ -112,6 +129,11 @@ enum WALRecord {
         for v in batch.values {
             withUnsafeBytes(of: v.bitPattern.littleEndian) { out.append(contentsOf: $0) }
         }
+        try frame(start: start, into: &out)
+    }
+
+    /// Fills in the length and CRC of the frame that starts at `start` and runs to the end of `out`.
+    private static func frame(start: Int, into out: inout [UInt8]) throws(StorageError) {
         let payloadLength = out.count - start - headerSize
         guard payloadLength <= maxPayloadBytes else {
             out.removeLast(out.count - start)

@@ -56,19 +56,8 @@ struct WALRecordDecoder: ~Copyable {
     /// - Throws: the defect; ``offset`` then still points at the bad record.
     mutating func next(into batch: inout MetricBatch) throws(WALRecordDefect) -> OrgID? {
         let start = offset
-        let remaining = bytes.count - start
-        if remaining == 0 { return nil }
-        guard remaining >= WALRecord.headerSize else { throw .truncated(offset: start) }
-        let length = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: start, as: UInt32.self)))
-        let crc = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: start + 4, as: UInt32.self))
-        guard length > 0, length <= WALRecord.maxPayloadBytes else {
-            // A zero length is what a preallocated or zero-filled tail looks like.
-            if length == 0, isZero(from: start) { throw .truncated(offset: start) }
-            throw .malformed(offset: start, reason: "payload length \(length)")
-        }
-        guard remaining - WALRecord.headerSize >= length else { throw .truncated(offset: start) }
-        let payload = UnsafeRawBufferPointer(rebasing: bytes[(start + WALRecord.headerSize)..<(start + WALRecord.headerSize + length)])
-        guard CRC32C.checksum(payload) == crc else { throw .checksumMismatch(offset: start) }
+        guard let payload = try Self.frame(bytes, at: start) else { return nil }
+        let length = payload.count
         var cursor = PayloadCursor(bytes: payload)
         // A record that does not decode leaves no series definitions behind.
         let definitionsBefore = definitions.count
@@ -83,7 +72,27 @@ struct WALRecordDecoder: ~Copyable {
         return org
     }
 
-    private func isZero(from start: Int) -> Bool {
+    /// The checked payload of the framed record at `start`; nil at the clean end of `bytes`.
+    ///
+    /// - Throws: the defect (torn, checksum mismatch, bad length).
+    static func frame(_ bytes: UnsafeRawBufferPointer, at start: Int) throws(WALRecordDefect) -> UnsafeRawBufferPointer? {
+        let remaining = bytes.count - start
+        if remaining == 0 { return nil }
+        guard remaining >= WALRecord.headerSize else { throw .truncated(offset: start) }
+        let length = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: start, as: UInt32.self)))
+        let crc = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: start + 4, as: UInt32.self))
+        guard length > 0, length <= WALRecord.maxPayloadBytes else {
+            // A zero length is what a preallocated or zero-filled tail looks like.
+            if length == 0, isZero(bytes, from: start) { throw .truncated(offset: start) }
+            throw .malformed(offset: start, reason: "payload length \(length)")
+        }
+        guard remaining - WALRecord.headerSize >= length else { throw .truncated(offset: start) }
+        let payload = UnsafeRawBufferPointer(rebasing: bytes[(start + WALRecord.headerSize)..<(start + WALRecord.headerSize + length)])
+        guard CRC32C.checksum(payload) == crc else { throw .checksumMismatch(offset: start) }
+        return payload
+    }
+
+    private static func isZero(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Bool {
         var i = start
         while i < bytes.count {
             if bytes[i] != 0 { return false }

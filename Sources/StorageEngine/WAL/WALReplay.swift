@@ -52,9 +52,24 @@ enum WALReplay {
         directory: String, logger: Logger, progressEveryRecords: Int,
         apply: (MetricBatch, OrgID, [Int32]) -> Void
     ) throws(FileIOError) -> Summary {
-        let indices = try Directory.list(directory).compactMap(WALSegment.index(ofName:)).sorted()
         var replay = Replay(directory: directory, logger: logger, progressEvery: max(1, progressEveryRecords))
-        replay.summary.lastSegmentIndex = indices.last ?? 0
+        return try replaySegments(directory: directory, logger: logger) { summary, bytes, index in
+            swap(&summary, &replay.summary)
+            defer { swap(&summary, &replay.summary) }
+            return replay.segment(bytes, index: index, apply: apply)
+        }
+    }
+
+    /// Reads every segment in order through `decode`, which applies the good records of one
+    /// segment's bytes (counting them in the summary) and says where the good part ends; repairs
+    /// a torn tail of the last segment and quarantines what follows a defect in an earlier one.
+    static func replaySegments(
+        directory: String, logger: Logger,
+        decode: (inout Summary, [UInt8], Int) -> (goodEnd: Int, defect: WALRecordDefect?)
+    ) throws(FileIOError) -> Summary {
+        let indices = try Directory.list(directory).compactMap(WALSegment.index(ofName:)).sorted()
+        var summary = Summary()
+        summary.lastSegmentIndex = indices.last ?? 0
         let clock = ContinuousClock()
         let started = clock.now
         for (position, index) in indices.enumerated() {
@@ -62,29 +77,29 @@ enum WALReplay {
             let file = try PosixFile.openReadWrite(path, create: false)
             defer { file.close() }
             let bytes = try file.readAll()
-            let (goodEnd, defect) = replay.segment(bytes, index: index, apply: apply)
-            replay.summary.segments += 1
+            let (goodEnd, defect) = decode(&summary, bytes, index)
+            summary.segments += 1
             guard let defect else {
-                replay.summary.bytes += bytes.count
+                summary.bytes += bytes.count
                 logger.info("replayed write-ahead log segment", metadata: [
                     "segment": "\(WALSegment.name(index))", "of": "\(indices.count)",
-                    "records": "\(replay.summary.records)", "samples": "\(replay.summary.samples)",
+                    "records": "\(summary.records)", "samples": "\(summary.samples)",
                 ])
                 continue
             }
             if position == indices.count - 1 {
                 try repairTornTail(file: file, bytes: bytes, goodEnd: goodEnd, defect: defect, directory: directory, logger: logger)
-                replay.summary.bytes += goodEnd
+                summary.bytes += goodEnd
             } else {
                 try quarantine(
                     file: file, bytes: bytes, goodEnd: goodEnd, defect: defect, index: index,
                     later: Array(indices[(position + 1)...]), directory: directory, logger: logger)
-                replay.summary.bytes += goodEnd > WALSegment.headerSize ? goodEnd : 0
+                summary.bytes += goodEnd > WALSegment.headerSize ? goodEnd : 0
                 break
             }
         }
-        logSummary(replay.summary, seconds: seconds(clock.now - started), logger: logger)
-        return replay.summary
+        logSummary(summary, seconds: seconds(clock.now - started), logger: logger)
+        return summary
     }
 
     /// Replay state carried across segments: the reused batch, counters, progress logging.

@@ -43,7 +43,7 @@ final class WriteAheadLog: Sendable {
         var endPosition: UInt64
         /// The segment the record went to (the store routes batches of frozen segments to the frozen head).
         var segmentIndex: Int
-        var batch: MetricBatch
+        var payload: WALPayload
         var org: OrgID
         var continuation: CheckedContinuation<Void, any Error>
     }
@@ -90,7 +90,7 @@ final class WriteAheadLog: Sendable {
     /// Applies synced groups to the head, in log order, then resumes their appenders. Separate
     /// from `syncQueue` so the next fsync overlaps the head work of the group before it.
     private let applyQueue = DispatchQueue(label: "basin.wal.apply")
-    private let apply: @Sendable (MetricBatch, OrgID, Int) -> Void
+    private let apply: @Sendable (WALPayload, OrgID, Int) -> Void
     private let fsyncTimer = Timer(label: "basin_wal_fsync_seconds")
     private let bytesCounter = Counter(label: "basin_wal_bytes_written_total")
     private let syncCounter = Counter(label: "basin_wal_syncs_total")
@@ -101,11 +101,11 @@ final class WriteAheadLog: Sendable {
     ///
     /// - Parameters:
     ///   - existingBytes: bytes already in older segments (for ``walBytes``).
-    ///   - apply: called on the apply queue, in log order, with each batch once it is durable and
+    ///   - apply: called on the apply queue, in log order, with each payload once it is durable and
     ///     the index of the segment that holds it.
     init(
         directory: String, lastSegmentIndex: Int, existingBytes: Int, options: EmbeddedStoreOptions,
-        logger: Logger, apply: @escaping @Sendable (MetricBatch, OrgID, Int) -> Void
+        logger: Logger, apply: @escaping @Sendable (WALPayload, OrgID, Int) -> Void
     ) throws(FileIOError) {
         self.directory = directory
         self.options = options
@@ -132,18 +132,39 @@ final class WriteAheadLog: Sendable {
     func append(_ batch: MetricBatch, org: OrgID) async throws {
         var record: [UInt8] = []
         record.reserveCapacity(64 + batch.sampleCount * 14)
+        try await enqueue(.metrics(batch), org: org, record: &record) { s, record throws(StorageError) in
+            var added: [WALRecord.SeriesTable.Key] = []
+            do throws(StorageError) {
+                try WALRecord.encodeBatch(batch, org: org, table: &s.seriesTable, added: &added, into: &record)
+                try write(record, &s)
+            } catch {
+                s.seriesTable.remove(added)
+                throw error
+            }
+        }
+    }
+
+    /// Durably appends records of one dataset; returns once they are synced and applied.
+    ///
+    /// The record is encoded before the lock is taken: it refers to nothing earlier in the log.
+    func append(records entry: RecordLogEntry, org: OrgID) async throws {
+        var record: [UInt8] = []
+        try WALRecord.encodeRecords(entry, org: org, into: &record)
+        try await enqueue(.records(entry), org: org, record: &record) { s, record throws(StorageError) in
+            try write(record, &s)
+        }
+    }
+
+    /// Writes the record under the lock (through `writeRecord`) and waits for the sync that covers it.
+    private func enqueue(
+        _ payload: WALPayload, org: OrgID, record: inout [UInt8],
+        writeRecord: (inout State, inout [UInt8]) throws(StorageError) -> Void
+    ) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             state.withLock { s in
                 do throws(StorageError) {
                     try prepareSegment(&s)
-                    var added: [WALRecord.SeriesTable.Key] = []
-                    do throws(StorageError) {
-                        try WALRecord.encodeBatch(batch, org: org, table: &s.seriesTable, added: &added, into: &record)
-                        try write(record, &s)
-                    } catch {
-                        s.seriesTable.remove(added)
-                        throw error
-                    }
+                    try writeRecord(&s, &record)
                 } catch {
                     // Only a full disk sets a retry delay on a write error.
                     if error.retryAfterSeconds != nil { diskFullCounter.increment() }
@@ -151,7 +172,7 @@ final class WriteAheadLog: Sendable {
                     return
                 }
                 s.waiters.append(Waiter(
-                    endPosition: s.writtenPosition, segmentIndex: s.segmentIndex, batch: batch, org: org,
+                    endPosition: s.writtenPosition, segmentIndex: s.segmentIndex, payload: payload, org: org,
                     continuation: continuation))
                 if !s.syncScheduled {
                     s.syncScheduled = true
@@ -316,7 +337,7 @@ final class WriteAheadLog: Sendable {
                 // Groups are enqueued in sync order and the queue is serial: the head sees
                 // batches in log order, exactly as a replay would.
                 applyQueue.async {
-                    for w in ready { self.apply(w.batch, w.org, w.segmentIndex) }
+                    for w in ready { self.apply(w.payload, w.org, w.segmentIndex) }
                     for w in ready { w.continuation.resume() }
                 }
             }

@@ -1,0 +1,3 @@
+// Deflate for sealed record partitions: the system zlib (zlib1g), which the HTTP layer
+// already links for gzip bodies.
+#include <zlib.h>

@@ -1,0 +1,1 @@
+// Intentionally empty: the module only exposes <zlib.h>.

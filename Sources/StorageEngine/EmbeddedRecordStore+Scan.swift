@@ -1,0 +1,127 @@
+import BasinModel
+import StorageAPI
+import Synchronization
+
+extension EmbeddedRecordStore {
+    /// Reads the dataset's partitions (those whose time range and statistics can match) and
+    /// head, feeding the rows in the time range to the query plan batch by batch.
+    public func scan(_ query: RecordQuery) async throws -> RecordQueryResult {
+        let plan = try RecordQueryPlan(query, nowNanos: options.nowMillis() &* 1_000_000)
+        let (entry, partitions, chunks) = try snapshot(org: query.org, dataset: query.dataset)
+        let start = max(query.startNanos, cutoffNanos(entry))
+        let end = query.endNanos
+        var skipped = 0
+        var examined = 0
+        let conjuncts = plan.pruningConjuncts
+        for p in partitions where start < end && p.index.maxTime >= start && p.index.minTime < end {
+            if PartitionPruning.canSkip(conjuncts, p.index) {
+                skipped += 1
+                continue
+            }
+            examined += 1
+            try Task.checkCancellation()
+            try feed(p, start: start, end: end, to: plan)
+        }
+        if !chunks.isEmpty { examined += 1 }
+        for chunk in chunks {
+            let rows = chunk.times.indices.filter { chunk.times[$0] >= start && chunk.times[$0] < end }
+            guard !rows.isEmpty else { continue }
+            let batch = RecordColumns(
+                times: rows.map { chunk.times[$0] },
+                column: { name in
+                    let key = Array(name.utf8)
+                    return rows.map { chunk.field(key, $0) }
+                },
+                record: { chunk.record(rows[$0]) })
+            try plan.consume(batch)
+        }
+        let output = try plan.finish()
+        return RecordQueryResult(
+            output: output, recordsExamined: plan.recordsExamined, recordsMatched: plan.recordsMatched,
+            partitionsSkipped: skipped, partitionsExamined: examined)
+    }
+
+    /// Feeds the rows of a partition within `[start, end)`; a damaged section fails the query.
+    private func feed(_ p: RecordPartition, start: Int64, end: Int64, to plan: RecordQueryPlan) throws {
+        let times = try p.times()
+        let lo = lowerBound(times, start), hi = lowerBound(times, end)
+        guard lo < hi else { return }
+        let reader = PartitionRowReader(partition: p, range: lo..<hi)
+        let batch = RecordColumns(
+            times: Array(times[lo..<hi]), column: { reader.column($0) }, record: { reader.record($0) })
+        try plan.consume(batch)
+        if let failure = reader.failure { throw failure }
+    }
+
+    private func lowerBound(_ sorted: [Int64], _ value: Int64) -> Int {
+        var lo = 0, hi = sorted.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if sorted[mid] < value { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+}
+
+/// Decodes a partition's columns for one batch, once each, and rebuilds whole rows from them.
+private final class PartitionRowReader {
+    let partition: RecordPartition
+    let range: Range<Int>
+    private var columns: [String: [FieldValue?]] = [:]
+    private var shapes: [[Int]?]?
+    private var raw: [Int: Record]?
+    /// The first read error (the batch sees empty values; the scan throws it after).
+    private(set) var failure: StorageError?
+
+    init(partition: RecordPartition, range: Range<Int>) {
+        self.partition = partition
+        self.range = range
+    }
+
+    /// Whole-partition values of a column (cached).
+    private func fullColumn(_ name: String) -> [FieldValue?] {
+        if let c = columns[name] { return c }
+        do {
+            let c = try partition.column(name)
+            columns[name] = c
+            return c
+        } catch {
+            failure = failure ?? error
+            let c = [FieldValue?](repeating: nil, count: partition.index.rows)
+            columns[name] = c
+            return c
+        }
+    }
+
+    func column(_ name: String) -> [FieldValue?] {
+        let c = fullColumn(name)
+        return range.count == c.count ? c : Array(c[range])
+    }
+
+    func record(_ i: Int) -> Record {
+        let row = range.lowerBound + i
+        do {
+            if shapes == nil { shapes = try partition.shapes() }
+            if let shape = shapes![row] {
+                var fields: [RecordField] = []
+                fields.reserveCapacity(shape.count)
+                for c in shape {
+                    let name = partition.index.columns[c].name
+                    fields.append(RecordField(name, fullColumn(name)[row] ?? .null))
+                }
+                return Record(timeNanos: try timeOf(row), fields: fields)
+            }
+            if raw == nil { raw = Dictionary(try partition.rawRows(), uniquingKeysWith: { a, _ in a }) }
+            if let r = raw![row] { return r }
+        } catch {
+            failure = failure ?? error
+        }
+        return Record(timeNanos: 0, fields: [])
+    }
+
+    private var times: [Int64]?
+    private func timeOf(_ row: Int) throws(StorageError) -> Int64 {
+        if times == nil { times = try partition.times() }
+        return times![row]
+    }
+}

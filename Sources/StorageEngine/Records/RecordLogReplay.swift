@@ -1,0 +1,48 @@
+import BasinModel
+import Logging
+
+/// Replays the records log (type-3 records) at start-up, with the metrics log's torn-tail
+/// repair and quarantine (``WALReplay/replaySegments(directory:logger:decode:)``).
+enum RecordLogReplay {
+    static func run(
+        directory: String, logger: Logger, apply: (RecordLogEntry, OrgID) -> Void
+    ) throws(FileIOError) -> WALReplay.Summary {
+        try WALReplay.replaySegments(directory: directory, logger: logger) { summary, bytes, _ in
+            guard bytes.count >= WALSegment.headerSize else { return (0, .truncated(offset: 0)) }
+            guard WALSegment.isKnownHeader(bytes) else { return (0, .malformed(offset: 0, reason: "bad segment header")) }
+            return bytes.withUnsafeBytes { raw in
+                var offset = WALSegment.headerSize
+                while true {
+                    do throws(WALRecordDefect) {
+                        guard let payload = try WALRecordDecoder.frame(raw, at: offset) else { return (offset, nil) }
+                        guard let (org, entry) = decode(payload) else {
+                            throw .malformed(offset: offset, reason: "not a records batch")
+                        }
+                        apply(entry, org)
+                        summary.records += 1
+                        summary.samples += entry.records.count
+                        offset += WALRecord.headerSize + payload.count
+                    } catch {
+                        return (offset, error)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Decodes a type-3 payload.
+    static func decode(_ payload: UnsafeRawBufferPointer) -> (OrgID, RecordLogEntry)? {
+        var c = PayloadCursor(bytes: payload)
+        guard c.readByte() == WALRecord.RecordType.recordBatch.rawValue, let org = RecordEncoding.readString(&c),
+              let dataset = RecordEncoding.readString(&c), let incarnation = c.readUVarint(),
+              let count = c.readUVarint(), count <= UInt64(c.remaining) else { return nil }
+        var records: [Record] = []
+        records.reserveCapacity(Int(count))
+        for _ in 0..<Int(count) {
+            guard let r = RecordEncoding.decodeRecord(&c) else { return nil }
+            records.append(r)
+        }
+        guard c.remaining == 0 else { return nil }
+        return (OrgID(org), RecordLogEntry(dataset: dataset, incarnation: incarnation, records: records))
+    }
+}

@@ -1,6 +1,0 @@
-import Testing
-@testable import DialectAxiom
-
-@Test func theAxiomModuleLinks() {
-    _ = Axiom.self
-}
