@@ -51,12 +51,16 @@ public struct ServerApplication: Sendable {
             headFlushIntervalMillis: configuration.headFlushIntervalMillis,
             compactionIntervalMillis: configuration.compactionIntervalMillis)
         let store = try await EmbeddedMetricStore.open(directory: dataDirectory + "/metrics", options: storeOptions, logger: logger)
-        let records = try await EmbeddedRecordStore.open(directory: dataDirectory + "/records", options: storeOptions, logger: logger)
+        var recordOptions = storeOptions
+        recordOptions.recordsHeadMaxRecords = configuration.recordsHeadMaxRecords
+        recordOptions.recordsHeadFlushIntervalMillis = configuration.recordsHeadFlushIntervalMillis
+        let records = try await EmbeddedRecordStore.open(directory: dataDirectory + "/records", options: recordOptions, logger: logger)
         let lifecycle = ServerLifecycle(registry: registry)
         let environment = DialectEnvironment(
             store: store, tokens: tokens, limits: configuration.limits, selfMetrics: SelfMetrics(), logger: logger)
         let router = Self.makeRouter(
-            environment: environment, records: records, tokens: tokens, registry: registry, lifecycle: lifecycle)
+            environment: environment, records: records, axiomOptions: AxiomRoutesOptions(createDatasetOnIngest: configuration.axiomCreateDatasetOnIngest),
+            tokens: tokens, registry: registry, lifecycle: lifecycle)
         let logger = self.logger
         let app = Application(
             router: router,
@@ -84,13 +88,13 @@ public struct ServerApplication: Sendable {
 
     /// The router with every surface registered; exposed for in-process tests.
     static func makeRouter(
-        environment: DialectEnvironment, records: any RecordStore, tokens: TokenStore, registry: PrometheusCollectorRegistry,
-        lifecycle: ServerLifecycle
+        environment: DialectEnvironment, records: any RecordStore, axiomOptions: AxiomRoutesOptions = AxiomRoutesOptions(),
+        tokens: TokenStore, registry: PrometheusCollectorRegistry, lifecycle: ServerLifecycle
     ) -> Router<BasinRequestContext> {
         let router = Router(context: BasinRequestContext.self)
         DatadogRoutes(environment: environment).register(on: router)
         DynatraceRoutes(environment: environment).register(on: router)
-        let axiom = AxiomRoutes(environment: environment, records: records)
+        let axiom = AxiomRoutes(environment: environment, records: records, options: axiomOptions)
         axiom.register(on: router)
         axiom.registerQueries(on: router)
         PrometheusRoutes(environment: environment).register(on: router)

@@ -30,6 +30,12 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var headFlushIntervalMillis: Int64 = 30 * 60_000
     /// How often blocks are merged and the retention applied (default 30 seconds).
     public var compactionIntervalMillis: Int64 = 30_000
+    /// Records (events, logs) held in memory before they are sealed into partitions (default 500,000).
+    public var recordsHeadMaxRecords: Int = 500_000
+    /// Records are sealed into partitions at least this often while any are in memory (default 10 minutes).
+    public var recordsHeadFlushIntervalMillis: Int64 = 10 * 60_000
+    /// Whether Axiom ingest into an unknown dataset creates it (default false: 404, as Axiom).
+    public var axiomCreateDatasetOnIngest = false
 
     public init() {}
 
@@ -53,6 +59,9 @@ public struct ServerConfiguration: Sendable, Equatable {
         ("head-max-samples", "samples held in memory before they are cut into blocks (default 4000000)"),
         ("head-flush-interval", "longest samples stay in memory before they are cut into blocks (default 30m)"),
         ("compaction-interval", "how often blocks are merged and the retention applied (default 30s)"),
+        ("records-head-max-records", "records (events, logs) held in memory before they are sealed into partitions (default 500000)"),
+        ("records-head-flush-interval", "longest records stay in memory before they are sealed into partitions (default 10m)"),
+        ("axiom-create-dataset-on-ingest", "true: Axiom ingest into an unknown dataset creates it; false: 404 as Axiom (default false)"),
     ]
 
     /// The environment variable for a key: `BASIN_` and the key upper-cased with `_` for `-`.
@@ -105,6 +114,13 @@ public struct ServerConfiguration: Sendable, Equatable {
         case "head-max-samples": headMaxSamples = try integer()
         case "head-flush-interval": headFlushIntervalMillis = try duration()
         case "compaction-interval": compactionIntervalMillis = max(1, try duration())
+        case "records-head-max-records": recordsHeadMaxRecords = max(1, try integer())
+        case "records-head-flush-interval": recordsHeadFlushIntervalMillis = try duration()
+        case "axiom-create-dataset-on-ingest":
+            guard let b = Bool(value.lowercased()) else {
+                throw ConfigurationError(message: "\(source): axiom-create-dataset-on-ingest must be true or false, got \"\(value)\"")
+            }
+            axiomCreateDatasetOnIngest = b
         default:
             throw ConfigurationError(message: "\(source): unknown key \"\(key)\"")
         }

@@ -43,12 +43,16 @@ extension EmbeddedRecordStore {
             var out: [RecordPartition] = []
             for (key, data) in frozen.datasets where catalog.entry(org: key.org, name: key.dataset)?.incarnation == key.incarnation {
                 for (times, rows) in Self.windows(data, widthNanos: window) {
-                    let bytes = RecordPartitionWriter.encode(key: key, times: times) { rows[$0].chunk.record(rows[$0].row) }
+                    let bytes = RecordPartitionWriter.encode(key: key, sealBoundary: UInt64(boundary), times: times) {
+                        rows[$0].chunk.record(rows[$0].row)
+                    }
                     let sequence = self.nextSequence.wrappingAdd(1, ordering: .relaxed).oldValue
                     out.append(try Self.writePartition(bytes, directory: partsDirectory, sequence: sequence))
                 }
             }
             try Directory.sync(partsDirectory)
+            // The commit point: from here a restart keeps these partitions and replays the log from `boundary` on.
+            try AtomicFile.write(SealMarker.encode(UInt64(boundary)), directory: self.directory, name: SealMarker.fileName)
             return out
         }
         sources.withLock { s in

@@ -1,4 +1,5 @@
 import BasinModel
+import Glibc
 import Logging
 import StorageAPI
 import Synchronization
@@ -66,9 +67,16 @@ public final class EmbeddedRecordStore: RecordStore {
         var sources = Sources(catalog: catalog)
         var maxSequence = 0
         do throws(FileIOError) {
-            (sources.partitions, maxSequence) = try openPartitions(partsDirectory, catalog: catalog, logger: logger)
+            var sealed: UInt64 = 0
+            if let bytes = try AtomicFile.read(directory: directory, name: SealMarker.fileName) {
+                guard let b = SealMarker.decode(bytes) else {
+                    throw FileIOError(operation: "read seal marker (damaged)", path: directory + "/" + SealMarker.fileName, errnoValue: EIO)
+                }
+                sealed = b
+            }
+            (sources.partitions, maxSequence) = try openPartitions(partsDirectory, catalog: catalog, sealed: sealed, logger: logger)
             var head = RecordHead()
-            let summary = try RecordLogReplay.run(directory: walDirectory, logger: logger) { entry, org in
+            let summary = try RecordLogReplay.run(directory: walDirectory, fromSegment: Int(sealed), logger: logger) { entry, org in
                 guard catalog.entry(org: org, name: entry.dataset)?.incarnation == entry.incarnation else { return }
                 head.append(entry.records, to: DatasetKey(org: org, dataset: entry.dataset, incarnation: entry.incarnation))
             }
@@ -80,6 +88,8 @@ public final class EmbeddedRecordStore: RecordStore {
             ) { payload, org, segment in
                 if case .records(let entry) = payload { box.store?.applyDurable(entry, org: org, segment: segment) }
             }
+            // Segments a committed seal holds in partitions (a crash came before their deletion).
+            _ = try wal.removeSegments(below: Int(sealed))
             let store = EmbeddedRecordStore(
                 sources: sources, wal: wal, logger: logger, options: options, directory: directory, nextSequence: maxSequence + 1)
             box.store = store
@@ -91,9 +101,10 @@ public final class EmbeddedRecordStore: RecordStore {
     }
 
     /// Opens every partition of a current dataset incarnation; removes leftovers (`.tmp`,
-    /// partitions of deleted datasets) and moves damaged ones aside.
+    /// partitions of deleted datasets and of seals after the committed one `sealed`) and moves
+    /// damaged ones aside.
     private static func openPartitions(
-        _ partsDirectory: String, catalog: DatasetCatalog, logger: Logger
+        _ partsDirectory: String, catalog: DatasetCatalog, sealed: UInt64, logger: Logger
     ) throws(FileIOError) -> ([RecordPartition], Int) {
         var partitions: [RecordPartition] = []
         var maxSequence = 0
@@ -107,7 +118,8 @@ public final class EmbeddedRecordStore: RecordStore {
             maxSequence = max(maxSequence, sequence)
             do {
                 let p = try RecordPartition.open(path: path, sequence: sequence)
-                if catalog.entry(org: p.index.org, name: p.index.dataset)?.incarnation == p.index.incarnation {
+                if p.index.sealBoundary <= sealed,
+                   catalog.entry(org: p.index.org, name: p.index.dataset)?.incarnation == p.index.incarnation {
                     partitions.append(p)
                 } else {
                     try Directory.remove(path)

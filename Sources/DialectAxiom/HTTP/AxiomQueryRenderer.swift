@@ -52,7 +52,11 @@ enum AxiomQueryRenderer {
             w.raw("{\"name\":")
             w.string(column)
             w.raw(",\"type\":")
-            w.string(typeName(rows.lazy.map { $0[i] }))
+            if case .records = output, i < 2 {
+                w.string("datetime")
+            } else {
+                w.string(typeName(rows.lazy.map { $0[i] }))
+            }
             if case .table = output, let agg = aggregations[column] {
                 w.raw(",\"agg\":{\"name\":")
                 w.string(agg.name)

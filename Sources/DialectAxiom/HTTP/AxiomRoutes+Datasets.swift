@@ -96,8 +96,8 @@ extension AxiomRoutes {
         var retentionDays = body.retentionDays.map { max(0, $0) }
         if body.useRetentionPeriod == false { retentionDays = 0 }
         do {
-            guard try await records.dataset(org: principal.org, name: name) != nil else {
-                return fail(.datasetNotFound, endpoint: endpoint)
+            if let error = try await userDatasetProblem(name, org: principal.org) {
+                return fail(error, endpoint: endpoint)
             }
             let updated = try await records.updateDataset(
                 org: principal.org, name: name, description: body.description, retentionDays: retentionDays)
@@ -116,8 +116,8 @@ extension AxiomRoutes {
         case .failure(let error): return fail(error, endpoint: endpoint)
         }
         do {
-            guard try await records.dataset(org: principal.org, name: name) != nil else {
-                return fail(.datasetNotFound, endpoint: endpoint)
+            if let error = try await userDatasetProblem(name, org: principal.org) {
+                return fail(error, endpoint: endpoint)
             }
             try await records.deleteDataset(org: principal.org, name: name)
             return noContent(endpoint: endpoint)
@@ -144,8 +144,8 @@ extension AxiomRoutes {
             return fail(.badRequest("invalid maxDuration \"\(body.maxDuration)\": use a duration such as 1h, 30m or 7d"), endpoint: endpoint)
         }
         do {
-            guard try await records.dataset(org: principal.org, name: name) != nil else {
-                return fail(.datasetNotFound, endpoint: endpoint)
+            if let error = try await userDatasetProblem(name, org: principal.org) {
+                return fail(error, endpoint: endpoint)
             }
             let (before, overflow) = Self.nowNanos().subtractingReportingOverflow(duration)
             try await records.trimDataset(org: principal.org, name: name, beforeNanos: overflow ? .min : before)
@@ -199,6 +199,15 @@ extension AxiomRoutes {
     }
 
     // MARK: Helpers
+
+    /// Nil when `name` is a user dataset of `org`; `404` when unknown, `403` for a reserved one.
+    func userDatasetProblem(_ name: String, org: OrgID) async throws -> AxiomErrorResponse? {
+        guard let dataset = try await records.dataset(org: org, name: name) else { return .datasetNotFound }
+        if dataset.reserved {
+            return AxiomErrorResponse(status: .forbidden, message: "dataset \"\(name)\" is reserved and cannot be changed")
+        }
+        return nil
+    }
 
     static let datasetKinds: Set<String> = ["axiom:events:v1", "otel:logs:v1", "otel:traces:v1", "otel:metrics:v1"]
 

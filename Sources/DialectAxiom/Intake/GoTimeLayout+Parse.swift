@@ -87,14 +87,7 @@ extension GoTimeLayout {
             let y = try Self.number(v, &i, fixed: true, what: "year")
             f.year = y >= 69 ? 1900 + y : 2000 + y
         case .pm(let upper):
-            guard i + 2 <= v.count else { throw GoTimeLayoutError("cannot parse AM/PM") }
-            let text = String(decoding: v[i..<(i + 2)], as: UTF8.self)
-            switch (upper, text) {
-            case (true, "PM"), (false, "pm"): f.pm = true
-            case (true, "AM"), (false, "am"): f.pm = false
-            default: throw GoTimeLayoutError("cannot parse AM/PM")
-            }
-            i += 2
+            f.pm = try Self.meridiem(v, &i, upper: upper)
         case .numericZone(let z, let colon, let hasMinutes, let hasSeconds):
             if z, i < v.count, v[i] == UInt8(ascii: "Z") {
                 i += 1
@@ -103,29 +96,49 @@ extension GoTimeLayout {
             }
             f.offsetSeconds = try Self.zoneOffset(v, &i, colon: colon, hasMinutes: hasMinutes, hasSeconds: hasSeconds)
         case .zoneName:
-            // `UTC`, `GMT`, `MST`, `CEST`, also `GMT+1` style; offset 0 as Go for unknown zones.
-            let start = i
-            while i < v.count, v[i] >= UInt8(ascii: "A"), v[i] <= UInt8(ascii: "Z") { i += 1 }
-            guard i - start >= 3 else { throw GoTimeLayoutError("cannot parse time zone") }
-            if String(decoding: v[start..<i], as: UTF8.self) == "GMT", i < v.count, v[i] == UInt8(ascii: "+") || v[i] == UInt8(ascii: "-") {
-                let negative = v[i] == UInt8(ascii: "-")
-                i += 1
-                let hours = try Self.number(v, &i, fixed: false, what: "time zone")
-                f.offsetSeconds = (negative ? -1 : 1) * hours * 3600
-            }
+            if let offset = try Self.zoneName(v, &i) { f.offsetSeconds = offset }
         case .fraction(let digits, let optional):
-            if optional {
-                guard i + 1 < v.count, v[i] == UInt8(ascii: ".") || v[i] == UInt8(ascii: ","), Self.isDigit(v[i + 1]) else { return }
-                i += 1
-                f.nanosecond = try Self.fraction(v, &i, exactly: nil)
-            } else {
-                guard i < v.count, v[i] == UInt8(ascii: ".") || v[i] == UInt8(ascii: ",") else {
-                    throw GoTimeLayoutError("cannot parse fractional second")
-                }
-                i += 1
-                f.nanosecond = try Self.fraction(v, &i, exactly: digits)
-            }
+            if let nanosecond = try Self.layoutFraction(v, &i, digits: digits, optional: optional) { f.nanosecond = nanosecond }
         }
+    }
+
+    /// `PM`/`AM` (or `pm`/`am`): true for PM.
+    static func meridiem(_ v: [UInt8], _ i: inout Int, upper: Bool) throws(GoTimeLayoutError) -> Bool {
+        guard i + 2 <= v.count else { throw GoTimeLayoutError("cannot parse AM/PM") }
+        let text = String(decoding: v[i..<(i + 2)], as: UTF8.self)
+        i += 2
+        switch (upper, text) {
+        case (true, "PM"), (false, "pm"): return true
+        case (true, "AM"), (false, "am"): return false
+        default: throw GoTimeLayoutError("cannot parse AM/PM")
+        }
+    }
+
+    /// A zone abbreviation (`UTC`, `MST`, `CEST`, `GMT+1`); the offset only for `GMT±h`, else
+    /// nil (offset 0, as Go for zones it does not know).
+    static func zoneName(_ v: [UInt8], _ i: inout Int) throws(GoTimeLayoutError) -> Int? {
+        let start = i
+        while i < v.count, v[i] >= UInt8(ascii: "A"), v[i] <= UInt8(ascii: "Z") { i += 1 }
+        guard i - start >= 3 else { throw GoTimeLayoutError("cannot parse time zone") }
+        guard String(decoding: v[start..<i], as: UTF8.self) == "GMT", i < v.count,
+              v[i] == UInt8(ascii: "+") || v[i] == UInt8(ascii: "-") else { return nil }
+        let negative = v[i] == UInt8(ascii: "-")
+        i += 1
+        let hours = try number(v, &i, fixed: false, what: "time zone")
+        return (negative ? -1 : 1) * hours * 3600
+    }
+
+    /// A layout fraction: `.000` needs exactly that many digits, `.999` any number or none (nil).
+    static func layoutFraction(_ v: [UInt8], _ i: inout Int, digits: Int, optional: Bool) throws(GoTimeLayoutError) -> Int? {
+        let hasSeparator = i < v.count && (v[i] == UInt8(ascii: ".") || v[i] == UInt8(ascii: ","))
+        if optional {
+            guard hasSeparator, i + 1 < v.count, isDigit(v[i + 1]) else { return nil }
+            i += 1
+            return try fraction(v, &i, exactly: nil)
+        }
+        guard hasSeparator else { throw GoTimeLayoutError("cannot parse fractional second") }
+        i += 1
+        return try fraction(v, &i, exactly: digits)
     }
 
     static func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }

@@ -13,58 +13,64 @@ extension APLLowering.Context {
             }
             throw fail("unsupported aggregation: `\(name)`", at: expr.offset)
         }
-        func column(_ aggregate: RecordAggregate, _ prefix: String, _ axiomName: String, args extra: [FieldValue] = []) -> AggregateColumn {
-            let stem = args.first.map(APLLowering.columnStem) ?? ""
-            let fields = args.first.map { APLLowering.columnName(of: $0) ?? text(of: $0) }.map { [$0] } ?? []
-            return AggregateColumn(
-                aggregate: aggregate, defaultName: prefix + "_" + (prefix == "count" || prefix == "countif" ? "" : stem),
-                nameSuffix: "", info: APLAggregationInfo(column: "", name: axiomName, fields: fields, args: extra))
-        }
         switch name {
-        case "count":
-            try checkArity(name, args, 0...0, at: expr.offset)
-            return [column(.count, "count", "count")]
-        case "countif":
-            try checkArity(name, args, 1...1, at: expr.offset)
-            return [column(.countIf(try lowerExpr(args[0])), "countif", "countif")]
-        case "sum", "avg", "min", "max", "dcount", "make_list", "make_set":
-            try checkArity(name, args, 1...1, at: expr.offset)
-            let x = try lowerExpr(args[0])
-            let (aggregate, axiomName): (RecordAggregate, String) =
-                switch name {
-                case "sum": (.sum(x), "sum")
-                case "avg": (.avg(x), "avg")
-                case "min": (.min(x), "min")
-                case "max": (.max(x), "max")
-                case "dcount": (.dcount(x), "distinct")
-                case "make_list": (.makeList(x), "makelist")
-                default: (.makeSet(x), "makeset")
-                }
-            return [column(aggregate, name, axiomName)]
-        case "sumif":
-            try checkArity(name, args, 2...2, at: expr.offset)
-            return [column(.sumIf(try lowerExpr(args[0]), try lowerExpr(args[1])), "sumif", "sumif")]
+        case "count", "countif", "sum", "sumif", "avg", "min", "max", "dcount", "make_list", "make_set":
+            return [try lowerSingleAggregate(name, args, at: expr.offset)]
         case "topk":
             try checkArity(name, args, 2...2, at: expr.offset)
             let x = try lowerExpr(args[0])
             guard case .literal(.int(let k)) = try lowerExpr(args[1]), k > 0, let count = Int(exactly: k) else {
                 throw fail("`topk` expects a positive integer constant `k`", at: args[1].offset)
             }
-            return [column(.topk(x, count), "topk", "topk", args: [.int(k)])]
+            return [aggregateColumn(.topk(x, count), "topk", axiomName: "topk", args, extra: [.int(k)])]
         case "percentile", "percentiles":
             try checkArity(name, args, name == "percentile" ? 2...2 : 2...64, at: expr.offset)
             let x = try lowerExpr(args[0])
             var out: [AggregateColumn] = []
             for arg in args.dropFirst() {
                 let (p, literal) = try percentileArgument(arg)
-                var c = column(.percentile(x, p), "percentile", "percentiles", args: [literal])
-                if name == "percentiles" { c.nameSuffix = APLLowering.percentileSuffix(literal) }
-                out.append(c)
+                var column = aggregateColumn(.percentile(x, p), "percentile", axiomName: "percentiles", args, extra: [literal])
+                if name == "percentiles" { column.nameSuffix = APLLowering.percentileSuffix(literal) }
+                out.append(column)
             }
             return out
         default:
             throw fail("unsupported aggregation: `\(name)`", at: expr.offset)
         }
+    }
+
+    /// The aggregations without constant arguments.
+    mutating func lowerSingleAggregate(_ name: String, _ args: [APLSyntax.Expr], at offset: Int) throws(APLError) -> AggregateColumn {
+        let arity = name == "count" ? 0...0 : name == "sumif" ? 2...2 : 1...1
+        try checkArity(name, args, arity, at: offset)
+        var lowered: [RecordExpr] = []
+        for arg in args { lowered.append(try lowerExpr(arg)) }
+        let (aggregate, axiomName): (RecordAggregate, String) =
+            switch (name, lowered.first) {
+            case (_, nil): (.count, "count")
+            case ("countif", let p?): (.countIf(p), "countif")
+            case ("sum", let x?): (.sum(x), "sum")
+            case ("sumif", let x?): (.sumIf(x, lowered[1]), "sumif")
+            case ("avg", let x?): (.avg(x), "avg")
+            case ("min", let x?): (.min(x), "min")
+            case ("max", let x?): (.max(x), "max")
+            case ("dcount", let x?): (.dcount(x), "distinct")
+            case ("make_list", let x?): (.makeList(x), "makelist")
+            case (_, let x?): (.makeSet(x), "makeset")
+            }
+        return aggregateColumn(aggregate, name, axiomName: axiomName, args)
+    }
+
+    /// An aggregate column with its default name (`<prefix>_<column>`; `count_` and `countif_`
+    /// name no column) and its Axiom metadata.
+    func aggregateColumn(
+        _ aggregate: RecordAggregate, _ prefix: String, axiomName: String, _ args: [APLSyntax.Expr], extra: [FieldValue] = []
+    ) -> AggregateColumn {
+        let stem = prefix == "count" || prefix == "countif" ? "" : args.first.map(APLLowering.columnStem) ?? ""
+        let fields = args.first.map { [APLLowering.columnName(of: $0) ?? text(of: $0)] } ?? []
+        return AggregateColumn(
+            aggregate: aggregate, defaultName: prefix + "_" + stem,
+            info: APLAggregationInfo(column: "", name: axiomName, fields: fields, args: extra))
     }
 
     /// A percentile argument: a number constant in 0…100.

@@ -4,10 +4,13 @@ import Logging
 /// Replays the records log (type-3 records) at start-up, with the metrics log's torn-tail
 /// repair and quarantine (``WALReplay/replaySegments(directory:logger:decode:)``).
 enum RecordLogReplay {
+    /// Applies the records of segments numbered `fromSegment` and up (earlier ones are in
+    /// partitions of a committed seal).
     static func run(
-        directory: String, logger: Logger, apply: (RecordLogEntry, OrgID) -> Void
+        directory: String, fromSegment: Int = 0, logger: Logger, apply: (RecordLogEntry, OrgID) -> Void
     ) throws(FileIOError) -> WALReplay.Summary {
-        try WALReplay.replaySegments(directory: directory, logger: logger) { summary, bytes, _ in
+        try WALReplay.replaySegments(directory: directory, logger: logger) { summary, bytes, index in
+            if index < fromSegment { return (bytes.count, nil) }
             guard bytes.count >= WALSegment.headerSize else { return (0, .truncated(offset: 0)) }
             guard WALSegment.isKnownHeader(bytes) else { return (0, .malformed(offset: 0, reason: "bad segment header")) }
             return bytes.withUnsafeBytes { raw in

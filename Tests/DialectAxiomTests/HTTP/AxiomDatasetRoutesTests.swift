@@ -138,6 +138,10 @@ struct AxiomDatasetRoutesTests {
         #expect(try await harness.store.dataset(org: AxiomRouteHarness.acme, name: "test") == nil)
         let again = await harness.routes.deleteDataset(AxiomRouteHarness.request(.delete, path: "/v2/datasets/test"), name: "test")
         #expect(again.status == .notFound)
+        let reserved = await harness.routes.deleteDataset(AxiomRouteHarness.request(.delete, path: "/v2/datasets/_events"), name: "_events")
+        #expect(reserved.status == .forbidden)
+        #expect(try await AxiomRouteHarness.text(reserved)
+            == #"{"code":403,"message":"dataset \"_events\" is reserved and cannot be changed"}"#)
     }
 
     @Test("A29: trim: v2 204, v1 200 {\"numDeleted\":0}; the cut-off is now minus maxDuration", arguments: [

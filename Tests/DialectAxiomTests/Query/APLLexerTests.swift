@@ -45,7 +45,7 @@ import Testing
         ("a ~ b", "unexpected character `~`", 1, 3),
         ("a ! b", "unexpected character `!`", 1, 3),
         ("'abc", "unterminated string literal", 1, 1),
-        ("x\n  \"abc\\q\"", "invalid escape `\\q`", 2, 6),
+        ("x\n  \"abc\\q\"", "invalid escape `\\q`", 2, 7),
         ("12abc", "invalid number or timespan literal `12abc`", 1, 1),
         ("99999999999999999999", "out of range", 1, 1),
         ("datetime(2024", "expected `)` to close `datetime(`", 1, 9),

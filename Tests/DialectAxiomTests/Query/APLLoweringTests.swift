@@ -30,8 +30,8 @@ import Testing
         let second: Int64 = 1_000_000_000
         #expect(APLLowering.autoBinSizeNanos(startNanos: 0, endNanos: 1_000 * second) == second)
         #expect(APLLowering.autoBinSizeNanos(startNanos: 0, endNanos: 1_001 * second) == 5 * second)
-        #expect(APLLowering.autoBinSizeNanos(startNanos: 0, endNanos: 24 * 3_600 * second) == 600 * second)
-        #expect(APLLowering.autoBinSizeNanos(startNanos: 0, endNanos: 30 * 86_400 * second) == 3 * 3_600 * second)
+        #expect(APLLowering.autoBinSizeNanos(startNanos: 0, endNanos: 24 * 3_600 * second) == 300 * second)
+        #expect(APLLowering.autoBinSizeNanos(startNanos: 0, endNanos: 30 * 86_400 * second) == 3_600 * second)
         #expect(APLLowering.autoBinSizeNanos(startNanos: 0, endNanos: 100 * 365 * 86_400 * second) == 7 * 86_400 * second)
         #expect(APLLowering.autoBinSizeNanos(startNanos: .min, endNanos: .max) == 7 * 86_400 * second)
         #expect(APLLowering.autoBinSizeNanos(startNanos: 5, endNanos: 5) == second)

@@ -246,3 +246,42 @@ private func canonical(_ records: [Record]) -> [Record] {
         try await reopened.close()
     }
 }
+
+@Suite struct RecordSealCrashTests {
+    typealias T = RecordStoreTesting
+
+    /// A data directory as a crash during a seal leaves it: the log of `before` (not yet
+    /// truncated) plus the partitions the seal wrote, with or without its commit marker.
+    private func crashedDuringSeal(withMarker: Bool) async throws -> (TemporaryDirectory, [Record]) {
+        let dir = TemporaryDirectory()
+        let records = (0..<50).map { Record(timeNanos: 1_799_000_000_000_000_000 + Int64($0) * 600_000_000_000, fields: [RecordField("i", .int(Int64($0)))]) }
+        let store = try await T.open(dir)
+        _ = try await store.createDataset(org: T.org, DatasetSpec(name: "logs"))
+        try await store.appendRecords(records, org: T.org, dataset: "logs")
+        try await store.close()
+        let before = try dir.copy()
+        let sealing = try await T.open(dir)
+        try await sealing.runMaintenance(forceSeal: true)
+        try await sealing.close()
+        let fm = FileManager.default
+        for name in try fm.contentsOfDirectory(atPath: dir.path + "/parts") where name.hasSuffix(".brp") {
+            try fm.copyItem(atPath: dir.path + "/parts/" + name, toPath: before.path + "/parts/" + name)
+        }
+        if withMarker {
+            try fm.copyItem(atPath: dir.path + "/sealed", toPath: before.path + "/sealed")
+        }
+        dir.remove()
+        return (before, records)
+    }
+
+    @Test(arguments: [false, true])
+    func aCrashDuringASealNeitherLosesNorDuplicatesRecords(withMarker: Bool) async throws {
+        let (dir, records) = try await crashedDuringSeal(withMarker: withMarker)
+        defer { dir.remove() }
+        let store = try await T.open(dir)
+        #expect(try await T.all(store, dataset: "logs") == records)
+        let partitions = await store.recordStats().partitions
+        #expect(withMarker ? partitions > 1 : partitions == 0)
+        try await store.close()
+    }
+}

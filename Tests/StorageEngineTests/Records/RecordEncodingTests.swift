@@ -74,7 +74,7 @@ import Testing
         var gen = RandomRecords(seed: 4242)
         let records = (0..<700).map { _ in gen.record(time: Int64.random(in: 0..<1_000_000, using: &gen.rng)) }
         let key = DatasetKey(org: OrgID("o"), dataset: "d", incarnation: 3)
-        let bytes = RecordPartitionWriter.encode(key: key, times: records.map(\.timeNanos)) { records[$0] }
+        let bytes = RecordPartitionWriter.encode(key: key, sealBoundary: 1, times: records.map(\.timeNanos)) { records[$0] }
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let p = try EmbeddedRecordStore.writePartition(bytes, directory: dir.path, sequence: 1)

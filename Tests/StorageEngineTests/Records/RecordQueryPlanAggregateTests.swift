@@ -51,6 +51,19 @@ struct RecordQueryPlanAggregateTests {
         }
     }
 
+    @Test("percentile, sum and avg over extreme ints stay exact or widen without trapping")
+    func extremeInts() throws {
+        let records = [Int64.max, .max, .min].map { Record(timeNanos: 1, fields: [RecordField("v", .int($0))]) }
+        let stages: [RecordStage] = [.summarize(aggregates: [
+            NamedAggregate("p", .percentile(F.field("v"), 100)), NamedAggregate("s", .sum(F.field("v"))),
+            NamedAggregate("a", .avg(F.field("v"))),
+        ], by: [])]
+        let row = F.table(try F.run(stages, records)).rows.first
+        #expect(row?[0] == .int(.max))
+        #expect(row?[1] == .float(Double(Int64.max) + Double(Int64.max) + Double(Int64.min)))
+        #expect(row?[2] == .float((Double(Int64.max) + Double(Int64.max) + Double(Int64.min)) / 3))
+    }
+
     @Test("make_list and make_set keep at most maxListElements values")
     func listLimit() throws {
         let stages: [RecordStage] = [.summarize(

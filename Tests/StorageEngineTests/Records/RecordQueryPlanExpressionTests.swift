@@ -182,6 +182,25 @@ struct RecordQueryPlanExpressionTests {
         #expect(try F.evaluate(expr) == expected, "\(name)")
     }
 
+    @Test("extreme values give a value, never a trap", arguments: [
+        (op(.divide, F.int(.min), F.int(-1)), FieldValue.int(.min)),
+        (op(.modulo, F.int(.min), F.int(-1)), .int(0)),
+        (op(.add, F.int(.max), F.int(1)), .int(.min)),
+        (.negate(F.int(.min)), .int(.min)),
+        (call(.abs, F.int(.min)), .int(.min)),
+        (call(.toint, real(1e300)), .null),
+        (call(.bin, F.int(.min), F.int(7)), .null),
+        (call(.bin, F.int(.min + 1), F.int(7)), .int(.min + 1)),
+        (call(.bin, t, real(1e300)), .null),
+        (call(.substring, F.string("abc"), F.int(.max), F.int(.max)), .string("")),
+        (call(.round, f, F.int(.max)), .float(2.5)),
+        (call(.isempty, call(.tostring, .literal(.timestamp(.min)))), .bool(false)),
+        (call(.todatetime, call(.tostring, .literal(.timestamp(.max)))), .timestamp(.max)),
+    ])
+    func extremeValues(expr: RecordExpr, expected: FieldValue) throws {
+        #expect(try F.evaluate(expr) == expected)
+    }
+
     @Test("every function is covered by the functions table")
     func everyFunctionCovered() {
         // A reminder to extend the table when RecordFunction grows.

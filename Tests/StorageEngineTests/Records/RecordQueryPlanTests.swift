@@ -196,6 +196,31 @@ struct RecordQueryPlanTests {
         #expect(plan.pruningConjuncts.map { "\($0)" } == [a, b, c].map { "\($0)" })
     }
 
+    @Test("the bounded heap builds output records only for rows that make the cut", arguments: [
+        ([RecordStage.limit(5)], 5),
+        ([.sort([SortKey(F.field("i"), descending: true)]), .limit(5)], 5),
+        ([.project([NamedExpr("i", F.field("i"))]), .limit(5)], 0),
+    ])
+    func heapDecodesOnlyKeptRows(stages: [RecordStage], expectedDecodes: Int) throws {
+        final class Counter { var calls = 0 }
+        let counter = Counter()
+        // Newest (and largest) rows first, so the first five are the answer.
+        let records = Self.rows(10_000).reversed().map { $0 }
+        let plan = try RecordQueryPlan(F.query(stages), nowNanos: 0)
+        for start in stride(from: 0, to: records.count, by: 1_000) {
+            let slice = Array(records[start..<(start + 1_000)])
+            try plan.consume(RecordColumns(
+                times: slice.map(\.timeNanos), column: { name in slice.map { $0[field: name] } },
+                record: { row in
+                    counter.calls += 1
+                    return slice[row]
+                }))
+        }
+        let out = F.records(try plan.finish())
+        #expect(out.map { $0[field: "i"] } == (9_995..<10_000).reversed().map { .int(Int64($0)) })
+        #expect(counter.calls == expectedDecodes)
+    }
+
     @Test("the plan counts examined and matched rows")
     func counters() throws {
         let plan = try RecordQueryPlan(F.query([.filter(.binary(.eq, F.field("kind"), F.string("odd"))), .limit(1)]), nowNanos: 0)

@@ -40,8 +40,9 @@ extension APLParser {
             if !isSymbol(")") {
                 repeat {
                     if !args.isEmpty { advance() }
-                    if isSymbol("*"), word == "count" || word == "dcount" {
-                        throw fail("unsupported: `\(word)(*)`; write `\(word)()`", at: offset)
+                    if isSymbol("*") {
+                        if word == "count" { throw fail("unsupported: `count(*)`; write `count()`", at: offset) }
+                        throw fail("unsupported: `*` as an argument of `\(word)`", at: offset)
                     }
                     args.append(try parseExpr())
                 } while isSymbol(",")

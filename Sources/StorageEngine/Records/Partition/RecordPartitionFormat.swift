@@ -40,6 +40,10 @@ struct PartitionIndex: Sendable, Hashable {
     var org: OrgID
     var dataset: String
     var incarnation: UInt64
+    /// The seal that wrote it: it holds records of log segments below this one. Valid once the
+    /// store's seal marker (`records/sealed`) reaches it; a partition of a seal the marker does
+    /// not cover was cut short by a crash and is deleted at start-up (the log still holds it).
+    var sealBoundary: UInt64
     var rows: Int
     var minTime: Int64
     var maxTime: Int64
@@ -56,6 +60,7 @@ struct PartitionIndex: Sendable, Hashable {
         RecordEncoding.appendString(org.name, to: &out)
         RecordEncoding.appendString(dataset, to: &out)
         WALRecord.appendUVarint(incarnation, to: &out)
+        WALRecord.appendUVarint(sealBoundary, to: &out)
         WALRecord.appendUVarint(UInt64(rows), to: &out)
         RecordEncoding.appendVarint(minTime, to: &out)
         RecordEncoding.appendVarint(maxTime, to: &out)
@@ -74,7 +79,7 @@ struct PartitionIndex: Sendable, Hashable {
     static func decode(_ raw: UnsafeRawBufferPointer) -> PartitionIndex? {
         var c = PayloadCursor(bytes: raw)
         guard let org = RecordEncoding.readString(&c), let dataset = RecordEncoding.readString(&c),
-              let incarnation = c.readUVarint(), let rows = c.readUVarint(), rows < 1 << 40,
+              let incarnation = c.readUVarint(), let sealBoundary = c.readUVarint(), let rows = c.readUVarint(), rows < 1 << 40,
               let minTime = RecordEncoding.readVarint(&c), let maxTime = RecordEncoding.readVarint(&c),
               let times = SectionRef.decode(&c), let shapes = SectionRef.decode(&c), let rawRows = SectionRef.decode(&c),
               let count = c.readUVarint(), count <= UInt64(c.remaining) else { return nil }
@@ -86,7 +91,7 @@ struct PartitionIndex: Sendable, Hashable {
         }
         guard c.remaining == 0 else { return nil }
         return PartitionIndex(
-            org: OrgID(org), dataset: dataset, incarnation: incarnation, rows: Int(rows), minTime: minTime, maxTime: maxTime,
+            org: OrgID(org), dataset: dataset, incarnation: incarnation, sealBoundary: sealBoundary, rows: Int(rows), minTime: minTime, maxTime: maxTime,
             times: times, shapes: shapes, rawRows: rawRows, columns: columns)
     }
 }
@@ -110,5 +115,35 @@ enum RecordPartitionFormat {
     static func sequence(ofName name: String) -> Int? {
         guard name.hasSuffix(fileExtension) else { return nil }
         return Int(name.dropLast(fileExtension.count))
+    }
+}
+
+/// The seal marker (`records/sealed`): the log segment boundary of the last seal whose
+/// partitions are all on disk. Replay starts at that segment; partitions of a later seal are
+/// leftovers of a crash.
+///
+/// ```
+/// "BSEL" │ version <1 byte> = 1 │ boundary segment <uvarint> │ CRC32C of everything before it <u32>
+/// ```
+enum SealMarker {
+    static let fileName = "sealed"
+    static let magic: [UInt8] = [0x42, 0x53, 0x45, 0x4C]
+
+    static func encode(_ boundary: UInt64) -> [UInt8] {
+        var out = magic + [1]
+        WALRecord.appendUVarint(boundary, to: &out)
+        BlockBytes.appendU32(out.withUnsafeBytes { CRC32C.checksum($0) }, to: &out)
+        return out
+    }
+
+    static func decode(_ bytes: [UInt8]) -> UInt64? {
+        bytes.withUnsafeBytes { raw -> UInt64? in
+            guard raw.count >= 10, raw.prefix(4).elementsEqual(magic), raw[4] == 1 else { return nil }
+            let body = UnsafeRawBufferPointer(rebasing: raw[..<(raw.count - 4)])
+            guard CRC32C.checksum(body) == BlockBytes.u32(raw, at: raw.count - 4) else { return nil }
+            var c = PayloadCursor(bytes: body, position: 5)
+            guard let b = c.readUVarint(), c.remaining == 0 else { return nil }
+            return b
+        }
     }
 }

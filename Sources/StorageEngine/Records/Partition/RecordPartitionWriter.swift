@@ -11,12 +11,13 @@ struct RecordPartitionWriter {
     /// - Parameters:
     ///   - times: the record time of each row.
     ///   - record: decodes row `i`.
-    static func encode(key: DatasetKey, times: [Int64], record: (Int) -> Record) -> [UInt8] {
+    ///   - sealBoundary: the log segment boundary of the seal writing it.
+    static func encode(key: DatasetKey, sealBoundary: UInt64, times: [Int64], record: (Int) -> Record) -> [UInt8] {
         var writer = RecordPartitionWriter()
-        return writer.write(key: key, times: times, record: record)
+        return writer.write(key: key, sealBoundary: sealBoundary, times: times, record: record)
     }
 
-    private mutating func write(key: DatasetKey, times: [Int64], record: (Int) -> Record) -> [UInt8] {
+    private mutating func write(key: DatasetKey, sealBoundary: UInt64, times: [Int64], record: (Int) -> Record) -> [UInt8] {
         let order = times.indices.sorted { times[$0] < times[$1] || (times[$0] == times[$1] && $0 < $1) }
         var timeBytes: [UInt8] = []
         var last: Int64 = 0
@@ -103,7 +104,7 @@ struct RecordPartitionWriter {
             columns.append(PartitionColumn(name: names[c], section: section(bytes), stats: encoders[c].stats))
         }
         let index = PartitionIndex(
-            org: key.org, dataset: key.dataset, incarnation: key.incarnation, rows: times.count,
+            org: key.org, dataset: key.dataset, incarnation: key.incarnation, sealBoundary: sealBoundary, rows: times.count,
             minTime: order.first.map { times[$0] } ?? 0, maxTime: order.last.map { times[$0] } ?? 0,
             times: timesRef, shapes: shapesRef, rawRows: rawRef, columns: columns)
         let indexBytes = index.encode()

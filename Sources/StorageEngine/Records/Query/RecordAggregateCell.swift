@@ -26,6 +26,8 @@ final class RecordAggregateCell {
     private var sawFloat = false
     private var best: FieldValue = .null
     private var distinct: Set<FieldValue> = []
+    /// Percentile values: exact ints while every value is an int, else doubles.
+    private var ints: [Int64] = []
     private var numbers: [Double] = []
     private var allInts = true
     private var counts: [FieldValue: Int] = [:]
@@ -52,10 +54,15 @@ final class RecordAggregateCell {
         case .percentile(let e, _):
             let v = e.evaluate(row)
             switch v {
-            case .int(let i): numbers.append(Double(i))
+            case .int(let i):
+                if allInts { ints.append(i) } else { numbers.append(Double(i)) }
             case .float(let d):
+                if allInts {
+                    allInts = false
+                    numbers = ints.map(Double.init)
+                    ints = []
+                }
                 numbers.append(d)
-                allInts = false
             default: break
             }
         case .topk(let e, _):
@@ -129,11 +136,20 @@ final class RecordAggregateCell {
 
     /// Nearest rank: the value at rank ⌈p/100 · n⌉ (at least 1) of the sorted values.
     private func percentile(_ p: Double) -> FieldValue {
+        if allInts {
+            guard !ints.isEmpty else { return .null }
+            ints.sort()
+            return .int(ints[RecordAggregateCell.nearestRank(p, count: ints.count)])
+        }
         guard !numbers.isEmpty else { return .null }
         numbers.sort()
-        let rank = Int((p / 100 * Double(numbers.count)).rounded(.up))
-        let value = numbers[Swift.max(1, Swift.min(numbers.count, rank)) - 1]
-        return allInts ? .int(Int64(value)) : .float(value)
+        return .float(numbers[RecordAggregateCell.nearestRank(p, count: numbers.count)])
+    }
+
+    /// The zero-based index of rank ⌈p/100 · n⌉, clamped to the values.
+    private static func nearestRank(_ p: Double, count: Int) -> Int {
+        let rank = Int((p / 100 * Double(count)).rounded(.up))
+        return Swift.max(1, Swift.min(count, rank)) - 1
     }
 
     /// The `k` most frequent values, ties broken by the smaller value.

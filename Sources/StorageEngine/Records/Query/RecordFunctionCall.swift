@@ -155,22 +155,26 @@ enum RecordFunctionCall {
     static func bin(_ x: FieldValue, _ size: FieldValue) -> FieldValue {
         switch (x, size) {
         case (.int(let v), .int(let s)):
-            return s > 0 ? .int(floorMultiple(v, s)) : .null
+            return floorMultiple(v, s).map { .int($0) } ?? .null
         case (.timestamp(let t), .int(let s)):
-            return s > 0 ? .timestamp(floorMultiple(t, s)) : .null
+            return floorMultiple(t, s).map { .timestamp($0) } ?? .null
         case (.timestamp(let t), .float(let s)):
             guard s >= 1, s < 9.2e18 else { return .null }
-            return .timestamp(floorMultiple(t, Int64(s)))
+            return floorMultiple(t, Int64(s)).map { .timestamp($0) } ?? .null
         default:
             guard let v = RecordArithmetic.double(x), let s = RecordArithmetic.double(size), s > 0 else { return .null }
             return .float((v / s).rounded(.down) * s)
         }
     }
 
-    private static func floorMultiple(_ v: Int64, _ s: Int64) -> Int64 {
+    /// The largest multiple of `s` not above `v`; nil when `s` is not positive or the
+    /// multiple is not representable.
+    private static func floorMultiple(_ v: Int64, _ s: Int64) -> Int64? {
+        guard s > 0 else { return nil }
         var q = v / s
         if v % s != 0 && v < 0 { q -= 1 }
-        return q &* s
+        let (m, overflow) = q.multipliedReportingOverflow(by: s)
+        return overflow ? nil : m
     }
 
     private static func round(_ x: FieldValue, _ digits: FieldValue) -> FieldValue {

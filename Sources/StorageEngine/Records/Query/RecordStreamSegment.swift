@@ -36,9 +36,6 @@ final class RecordStreamSegment {
         }
     }
 
-    /// Whether the segment holds any step.
-    var isEmpty: Bool { steps.isEmpty && scope.isIdentity }
-
     /// Appends a row-wise stage.
     func append(_ stage: RecordStage) throws(StorageError) {
         switch stage {
