@@ -8,12 +8,14 @@ import Synchronization
 struct SelfMonitoringRoutes {
     let registry: PrometheusCollectorRegistry
     let store: any MetricStore
+    let records: any RecordStore
     let lifecycle: ServerLifecycle
 
     func register(on router: Router<BasinRequestContext>) {
         router.get("metrics") { _, _ -> Response in
             let stats = await store.stats()
             lifecycle.updateGauges(stats)
+            lifecycle.updateGauges(await records.recordStats())
             var bytes: [UInt8] = []
             bytes.reserveCapacity(16 << 10)
             registry.emit(into: &bytes)
@@ -43,6 +45,10 @@ final class ServerLifecycle: Sendable {
     private let blocks: Gauge
     private let blockBytes: Gauge
     private let blockSamples: Gauge
+    private let recordsHead: Gauge
+    private let recordPartitions: Gauge
+    private let recordPartitionBytes: Gauge
+    private let recordsWALBytes: Gauge
 
     init(registry: PrometheusCollectorRegistry) {
         // Names are `metricName_unitName` joined; counts have no unit, so the unit is the noun.
@@ -58,6 +64,14 @@ final class ServerLifecycle: Sendable {
             descriptor: MetricNameDescriptor(metricName: "basin_store_block", unitName: "bytes", helpText: "Bytes of blocks on disk."))
         blockSamples = registry.makeGauge(
             descriptor: MetricNameDescriptor(metricName: "basin_store_block", unitName: "samples", helpText: "Samples held in blocks on disk."))
+        recordsHead = registry.makeGauge(
+            descriptor: MetricNameDescriptor(metricName: "basin_records_head", unitName: "records", helpText: "Records (events, logs) in memory, not yet sealed."))
+        recordPartitions = registry.makeGauge(
+            descriptor: MetricNameDescriptor(metricName: "basin_records", unitName: "partitions", helpText: "Sealed record partitions on disk."))
+        recordPartitionBytes = registry.makeGauge(
+            descriptor: MetricNameDescriptor(metricName: "basin_records_partition", unitName: "bytes", helpText: "Bytes of sealed record partitions on disk."))
+        recordsWALBytes = registry.makeGauge(
+            descriptor: MetricNameDescriptor(metricName: "basin_records_wal", unitName: "bytes", helpText: "Bytes of the records write-ahead log on disk."))
     }
 
     var isReady: Bool { ready.withLock { $0 } }
@@ -71,5 +85,12 @@ final class ServerLifecycle: Sendable {
         blocks.set(Double(stats.blocks))
         blockBytes.set(Double(stats.blockBytes))
         blockSamples.set(Double(stats.blockSamples))
+    }
+
+    func updateGauges(_ stats: RecordStoreStats) {
+        recordsHead.set(Double(stats.headRecords))
+        recordPartitions.set(Double(stats.partitions))
+        recordPartitionBytes.set(Double(stats.partitionBytes))
+        recordsWALBytes.set(Double(stats.walBytes))
     }
 }

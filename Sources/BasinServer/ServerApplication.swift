@@ -99,7 +99,7 @@ public struct ServerApplication: Sendable {
         axiom.registerQueries(on: router)
         PrometheusRoutes(environment: environment).register(on: router)
         AdminRoutes(tokens: tokens).register(on: router)
-        SelfMonitoringRoutes(registry: registry, store: environment.store, lifecycle: lifecycle).register(on: router)
+        SelfMonitoringRoutes(registry: registry, store: environment.store, records: records, lifecycle: lifecycle).register(on: router)
         UIRoutes().register(on: router)
         return router
     }

@@ -28,7 +28,7 @@ extension EmbeddedRecordStore {
             guard !rows.isEmpty else { continue }
             let batch = RecordColumns(
                 times: rows.map { chunk.times[$0] },
-                column: { name in
+                column: { (name: String) -> [FieldValue?] in
                     let key = Array(name.utf8)
                     return rows.map { chunk.field(key, $0) }
                 },
@@ -67,7 +67,7 @@ extension EmbeddedRecordStore {
 private final class PartitionRowReader {
     let partition: RecordPartition
     let range: Range<Int>
-    private var columns: [String: [FieldValue?]] = [:]
+    private var columns: [String: FieldColumn] = [:]
     private var shapes: [[Int]?]?
     private var raw: [Int: Record]?
     /// The first read error (the batch sees empty values; the scan throws it after).
@@ -79,7 +79,7 @@ private final class PartitionRowReader {
     }
 
     /// Whole-partition values of a column (cached).
-    private func fullColumn(_ name: String) -> [FieldValue?] {
+    private func fullColumn(_ name: String) -> FieldColumn {
         if let c = columns[name] { return c }
         do {
             let c = try partition.column(name)
@@ -87,15 +87,14 @@ private final class PartitionRowReader {
             return c
         } catch {
             failure = failure ?? error
-            let c = [FieldValue?](repeating: nil, count: partition.index.rows)
+            let c = FieldColumn.absent(count: partition.index.rows)
             columns[name] = c
             return c
         }
     }
 
-    func column(_ name: String) -> [FieldValue?] {
-        let c = fullColumn(name)
-        return range.count == c.count ? c : Array(c[range])
+    func column(_ name: String) -> FieldColumn {
+        fullColumn(name).slice(range)
     }
 
     func record(_ i: Int) -> Record {

@@ -180,10 +180,14 @@ public final class EmbeddedRecordStore: RecordStore {
 
     /// The oldest record time a dataset still shows (trim and retention).
     func cutoffNanos(_ entry: DatasetEntry) -> Int64 {
-        let nowNanos = options.nowMillis() &* 1_000_000
-        let retentionNanos = entry.retentionDays > 0
-            ? Int64(entry.retentionDays) * 86_400 * 1_000_000_000 : options.retentionMillis &* 1_000_000
-        return max(entry.trimmedBeforeNanos, nowNanos &- retentionNanos)
+        let nowNanos = options.nowMillis().multipliedReportingOverflow(by: 1_000_000)
+        let retention = entry.retentionDays > 0
+            ? Int64(entry.retentionDays).multipliedReportingOverflow(by: 86_400 * 1_000_000_000)
+            : options.retentionMillis.multipliedReportingOverflow(by: 1_000_000)
+        // A retention beyond what nanoseconds can count keeps everything.
+        guard !nowNanos.overflow, !retention.overflow else { return entry.trimmedBeforeNanos }
+        let cutoff = nowNanos.partialValue.subtractingReportingOverflow(retention.partialValue)
+        return max(entry.trimmedBeforeNanos, cutoff.overflow ? .min : cutoff.partialValue)
     }
 
     private func startMaintenance() {

@@ -149,98 +149,116 @@ struct RecordColumnEncoder {
 enum RecordColumnDecoder {
     /// One value per row (nil where a row lacks the field); nil when the bytes are malformed.
     static func decode(_ raw: UnsafeRawBufferPointer, rows: Int) -> [FieldValue?]? {
+        guard let c = decodeColumn(raw, rows: rows) else { return nil }
+        return (0..<rows).map { c.value($0) }
+    }
+
+    /// The column as primitive arrays (strings and nested values stay bytes until read);
+    /// nil when the bytes are malformed.
+    static func decodeColumn(_ raw: UnsafeRawBufferPointer, rows: Int) -> PartitionColumnValues? {
         var c = PayloadCursor(bytes: raw)
+        let out = PartitionColumnValues()
         guard let runCount = c.readUVarint(), runCount <= UInt64(raw.count) else { return nil }
-        var tags: [(UInt8, Int)] = []
-        tags.reserveCapacity(Int(runCount))
-        var total = 0
+        out.tags.reserveCapacity(rows)
+        var counts = [Int](repeating: 0, count: FieldType.allCases.count)
+        out.slots.reserveCapacity(rows)
         for _ in 0..<Int(runCount) {
-            guard let tag = c.readByte(), let n = c.readUVarint(), n <= UInt64(rows - total) else { return nil }
-            tags.append((tag, Int(n)))
-            total += Int(n)
+            guard let tag = c.readByte(), let n = c.readUVarint(), n <= UInt64(rows - out.tags.count) else { return nil }
+            guard tag == RecordColumn.absentTag || Int(tag) < counts.count else { return nil }
+            out.tags.append(contentsOf: repeatElement(tag, count: Int(n)))
+            if tag == RecordColumn.absentTag {
+                out.slots.append(contentsOf: repeatElement(0, count: Int(n)))
+            } else {
+                let first = counts[Int(tag)]
+                for k in 0..<Int(n) { out.slots.append(Int32(truncatingIfNeeded: first + k)) }
+                counts[Int(tag)] += Int(n)
+            }
         }
-        guard total == rows else { return nil }
+        guard out.tags.count == rows else { return nil }
+        func tagCount(_ t: FieldType) -> Int { counts[Int(RecordColumn.tag(of: t))] }
         var streams: [UnsafeRawBufferPointer] = []
         for _ in 0..<5 {
             guard let n = c.readUVarint(), n <= UInt64(c.remaining) else { return nil }
             streams.append(c.readBytes(Int(n)))
         }
-        guard let strings = decodeStrings(&c) else { return nil }
-        var ints = PayloadCursor(bytes: streams[0]), floats = PayloadCursor(bytes: streams[1])
-        var bools = PayloadCursor(bytes: streams[2]), stamps = PayloadCursor(bytes: streams[3])
+        guard decodeDeltas(streams[0], count: tagCount(.int), into: &out.ints),
+              decodeDeltas(streams[3], count: tagCount(.timestamp), into: &out.timestamps) else { return nil }
+        let floatCount = tagCount(.float)
+        guard streams[1].count == floatCount * 8, streams[2].count == tagCount(.bool) else { return nil }
+        out.floats = (0..<floatCount).map { Double(bitPattern: UInt64(littleEndian: streams[1].loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))) }
+        out.bools = streams[2].map { $0 != 0 }
         var nested = PayloadCursor(bytes: streams[4])
-        var stringIndex = 0
-        var lastInt: Int64 = 0, lastStamp: Int64 = 0
-        var out: [FieldValue?] = []
-        out.reserveCapacity(rows)
-        for (tag, count) in tags {
-            if tag == RecordColumn.absentTag {
-                out.append(contentsOf: repeatElement(nil, count: count))
-                continue
+        let nestedCount = tagCount(.array) + tagCount(.object)
+        out.nested.reserveCapacity(nestedCount)
+        for _ in 0..<nestedCount {
+            guard let v = RecordEncoding.decodeValue(&nested), v.type == .array || v.type == .object else { return nil }
+            out.nested.append(v)
+        }
+        // Arrays and objects share one stream in row order: index them by their order of appearance.
+        if nestedCount > 0 {
+            var next: Int32 = 0
+            for row in 0..<rows where out.tags[row] == RecordColumn.tag(of: .array) || out.tags[row] == RecordColumn.tag(of: .object) {
+                out.slots[row] = next
+                next += 1
             }
-            guard Int(tag) < FieldType.allCases.count else { return nil }
-            let type = FieldType.allCases[Int(tag)]
-            for _ in 0..<count {
-                switch type {
-                case .null: out.append(.null)
-                case .bool:
-                    guard let b = bools.readByte() else { return nil }
-                    out.append(.bool(b != 0))
-                case .int:
-                    guard let d = RecordEncoding.readVarint(&ints) else { return nil }
-                    lastInt = lastInt &+ d
-                    out.append(.int(lastInt))
-                case .float:
-                    guard let bits = RecordEncoding.readFixed64(&floats) else { return nil }
-                    out.append(.float(Double(bitPattern: bits)))
-                case .timestamp:
-                    guard let d = RecordEncoding.readVarint(&stamps) else { return nil }
-                    lastStamp = lastStamp &+ d
-                    out.append(.timestamp(lastStamp))
-                case .string:
-                    guard let s = strings(stringIndex) else { return nil }
-                    stringIndex += 1
-                    out.append(.string(s))
-                case .array, .object:
-                    guard let v = RecordEncoding.decodeValue(&nested), v.type == type else { return nil }
-                    out.append(v)
-                }
+            for (row, tag) in out.tags.enumerated() where tag == RecordColumn.tag(of: .array) || tag == RecordColumn.tag(of: .object) {
+                guard out.nested[Int(out.slots[row])].type == FieldType.allCases[Int(tag)] else { return nil }
             }
         }
+        guard decodeStrings(&c, count: tagCount(.string), into: out), c.remaining == 0 else { return nil }
         return out
     }
 
-    /// A function giving the i-th string value of the column.
-    private static func decodeStrings(_ c: inout PayloadCursor) -> ((Int) -> String?)? {
-        guard let mode = c.readByte(), mode <= 1 else { return nil }
+    private static func decodeDeltas(_ raw: UnsafeRawBufferPointer, count: Int, into out: inout [Int64]) -> Bool {
+        var c = PayloadCursor(bytes: raw)
+        out.reserveCapacity(count)
+        var last: Int64 = 0
+        for _ in 0..<count {
+            guard let d = RecordEncoding.readVarint(&c) else { return false }
+            last = last &+ d
+            out.append(last)
+        }
+        return c.remaining == 0
+    }
+
+    private static func decodeStrings(_ c: inout PayloadCursor, count: Int, into out: PartitionColumnValues) -> Bool {
+        guard let mode = c.readByte(), mode <= 1 else { return false }
         var dictionaryCount = 0
         if mode == 1 {
-            guard let n = c.readUVarint(), n <= UInt64(c.remaining) else { return nil }
+            guard let n = c.readUVarint(), n <= UInt64(c.remaining) else { return false }
             dictionaryCount = Int(n)
         }
         var streams: [UnsafeRawBufferPointer] = []
         for _ in 0..<(mode == 1 ? 3 : 2) {
-            guard let n = c.readUVarint(), n <= UInt64(c.remaining) else { return nil }
+            guard let n = c.readUVarint(), n <= UInt64(c.remaining) else { return false }
             streams.append(c.readBytes(Int(n)))
         }
         var lengths = PayloadCursor(bytes: streams[0])
-        var values: [String] = []
+        var starts: [Int32] = [0]
         var offset = 0
         while lengths.remaining > 0 {
-            guard let n = lengths.readUVarint(), n <= UInt64(streams[1].count - offset) else { return nil }
-            values.append(String(decoding: UnsafeRawBufferPointer(rebasing: streams[1][offset..<(offset + Int(n))]), as: UTF8.self))
+            guard let n = lengths.readUVarint(), n <= UInt64(streams[1].count - offset) else { return false }
             offset += Int(n)
+            starts.append(Int32(truncatingIfNeeded: offset))
         }
+        guard offset == streams[1].count, streams[1].count < Int(Int32.max) else { return false }
         if mode == 0 {
-            return { i in i < values.count ? values[i] : nil }
+            guard starts.count == count + 1 else { return false }
+            out.stringBytes = Array(streams[1])
+            out.stringStarts = starts
+            return true
         }
-        guard values.count == dictionaryCount else { return nil }
+        guard starts.count == dictionaryCount + 1 else { return false }
+        out.usesDictionary = true
+        out.dictionary = (0..<dictionaryCount).map { i in
+            String(decoding: UnsafeRawBufferPointer(rebasing: streams[1][Int(starts[i])..<Int(starts[i + 1])]), as: UTF8.self)
+        }
         var ids = PayloadCursor(bytes: streams[2])
-        var decoded: [String] = []
+        out.dictionaryIDs.reserveCapacity(count)
         while ids.remaining > 0 {
-            guard let id = ids.readUVarint(), id < UInt64(values.count) else { return nil }
-            decoded.append(values[Int(id)])
+            guard let id = ids.readUVarint(), id < UInt64(dictionaryCount) else { return false }
+            out.dictionaryIDs.append(Int32(id))
         }
-        return { i in i < decoded.count ? decoded[i] : nil }
+        return out.dictionaryIDs.count == count
     }
 }

@@ -83,23 +83,22 @@ final class RecordPartition: Sendable {
 
     /// The values of a top-level field, one per row (nil where absent; all nil for a field the
     /// partition lacks).
-    func column(_ name: String) throws(StorageError) -> [FieldValue?] {
-        guard let col = index.columns.first(where: { $0.name == name }) else {
-            return try patchRawRows([FieldValue?](repeating: nil, count: index.rows), name: name)
+    func column(_ name: String) throws(StorageError) -> FieldColumn {
+        let base: FieldColumn
+        if let col = index.columns.first(where: { $0.name == name }) {
+            let bytes = try section(col.section)
+            guard let values = bytes.withUnsafeBytes({ RecordColumnDecoder.decodeColumn($0, rows: index.rows) }) else {
+                throw malformed("column \(name)")
+            }
+            base = FieldColumn(values, range: 0..<index.rows)
+        } else {
+            base = .absent(count: index.rows)
         }
-        let bytes = try section(col.section)
-        guard let values = bytes.withUnsafeBytes({ RecordColumnDecoder.decode($0, rows: index.rows) }) else {
-            throw malformed("column \(name)")
-        }
-        return try patchRawRows(values, name: name)
-    }
-
-    /// Fills in the values of rows stored whole.
-    private func patchRawRows(_ values: [FieldValue?], name: String) throws(StorageError) -> [FieldValue?] {
-        guard index.rawRows.storedLength > 0 else { return values }
-        var values = values
+        guard index.rawRows.storedLength > 0 else { return base }
+        // Rows stored whole are not in the columns: fill them in (rare: repeated names).
+        var values = (0..<index.rows).map { base[$0] }
         for (row, record) in try rawRows() { values[row] = record[field: name] }
-        return values
+        return FieldColumn(values)
     }
 
     /// Rows stored whole (they repeat a top-level name), by row number.

@@ -10,7 +10,7 @@ final class RecordRow {
     let sourceNames: [String]
     /// The batch being read; valid until the next ``begin(_:)``.
     private(set) var batch: RecordColumns
-    private var columns: [[FieldValue?]]
+    private var columns: [FieldColumn]
     private var loaded: [Bool]
     /// The row's index in the batch.
     var index = 0
@@ -22,7 +22,7 @@ final class RecordRow {
     init(sourceNames: [String], slotCount: Int) {
         self.sourceNames = sourceNames
         self.batch = RecordColumns(records: [])
-        self.columns = Array(repeating: [], count: sourceNames.count)
+        self.columns = Array(repeating: FieldColumn([]), count: sourceNames.count)
         self.loaded = Array(repeating: false, count: sourceNames.count)
         self.slots = Array(repeating: .null, count: slotCount)
     }
@@ -32,7 +32,7 @@ final class RecordRow {
         self.batch = batch
         for i in loaded.indices {
             loaded[i] = false
-            columns[i] = []
+            columns[i] = FieldColumn([])
         }
     }
 

@@ -1,0 +1,102 @@
+import BasinModel
+
+/// One top-level field's values across a batch's rows, as the query evaluator reads them.
+///
+/// Held either as values (the head, tables after a summarize) or as a partition column decoded
+/// into flat primitive arrays (``PartitionColumnValues``), whose strings and nested values
+/// become `FieldValue`s only for the rows read: a filter on one field of a million-row
+/// partition allocates nothing for the rows it never looks at, and the output records of a
+/// query build their values only for the rows returned.
+struct FieldColumn {
+    private enum Storage {
+        case values([FieldValue?], base: Int)
+        case partition(PartitionColumnValues, base: Int)
+    }
+
+    private let storage: Storage
+    /// Rows in the column.
+    let count: Int
+
+    init(_ values: [FieldValue?]) {
+        storage = .values(values, base: 0)
+        count = values.count
+    }
+
+    private init(_ storage: Storage, count: Int) {
+        self.storage = storage
+        self.count = count
+    }
+
+    /// Rows `range` of this column (no copy).
+    func slice(_ range: Range<Int>) -> FieldColumn {
+        switch storage {
+        case .values(let v, let base): FieldColumn(.values(v, base: base + range.lowerBound), count: range.count)
+        case .partition(let c, let base): FieldColumn(.partition(c, base: base + range.lowerBound), count: range.count)
+        }
+    }
+
+    /// Rows `range` of a decoded partition column.
+    init(_ column: PartitionColumnValues, range: Range<Int>) {
+        storage = .partition(column, base: range.lowerBound)
+        count = range.count
+    }
+
+    /// A column of `count` rows that all lack the field.
+    static func absent(count: Int) -> FieldColumn {
+        FieldColumn([FieldValue?](repeating: nil, count: count))
+    }
+
+    @inline(__always)
+    subscript(row: Int) -> FieldValue? {
+        switch storage {
+        case .values(let v, let base): v[base + row]
+        case .partition(let c, let base): c.value(base + row)
+        }
+    }
+}
+
+/// A partition column decoded into primitive arrays: per row a type tag and a slot in that
+/// type's array. Built by ``RecordColumnDecoder``; read-only after.
+final class PartitionColumnValues: @unchecked Sendable {
+    /// Per row: ``RecordColumn/absentTag`` or the ``FieldType`` position.
+    var tags: [UInt8] = []
+    /// Per row: the index into the array of the row's type.
+    var slots: [Int32] = []
+    var ints: [Int64] = []
+    var floats: [Double] = []
+    var bools: [Bool] = []
+    var timestamps: [Int64] = []
+    /// Whether strings are dictionary-coded.
+    var usesDictionary = false
+    /// Dictionary strings (made once each) and, per string value, its dictionary id.
+    var dictionary: [String] = []
+    var dictionaryIDs: [Int32] = []
+    /// Plain strings: their bytes and where each starts (one more entry than strings).
+    var stringBytes: [UInt8] = []
+    var stringStarts: [Int32] = []
+    /// Arrays and objects, fully decoded (rare in logs; kept simple).
+    var nested: [FieldValue] = []
+
+    private static let types = FieldType.allCases
+
+    @inline(__always)
+    func value(_ row: Int) -> FieldValue? {
+        let tag = tags[row]
+        if tag == RecordColumn.absentTag { return nil }
+        let slot = Int(slots[row])
+        switch Self.types[Int(tag)] {
+        case .null: return .null
+        case .bool: return .bool(bools[slot])
+        case .int: return .int(ints[slot])
+        case .float: return .float(floats[slot])
+        case .timestamp: return .timestamp(timestamps[slot])
+        case .string:
+            if usesDictionary {
+                return .string(dictionary[Int(dictionaryIDs[slot])])
+            }
+            let start = Int(stringStarts[slot]), end = Int(stringStarts[slot + 1])
+            return .string(stringBytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) })
+        case .array, .object: return nested[slot]
+        }
+    }
+}
