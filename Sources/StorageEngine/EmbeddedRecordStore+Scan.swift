@@ -13,18 +13,13 @@ extension EmbeddedRecordStore {
         var skipped = 0
         var examined = 0
         let conjuncts = plan.pruningConjuncts
-        for p in partitions where start < end && p.index.maxTime >= start && p.index.minTime < end {
-            if PartitionPruning.canSkip(conjuncts, p.index) {
-                skipped += 1
-                continue
-            }
-            examined += 1
-            try Task.checkCancellation()
-            try feed(p, start: start, end: end, to: plan)
-        }
+        // Newest first: a query that keeps the newest rows (the default order) then builds
+        // output records only for rows that make its cut, not for every row read.
+        let newestFirst = partitions.sorted { ($0.index.maxTime, $0.sequence) > ($1.index.maxTime, $1.sequence) }
         if !chunks.isEmpty { examined += 1 }
-        for chunk in chunks {
+        for chunk in chunks.reversed() {
             let rows = chunk.times.indices.filter { chunk.times[$0] >= start && chunk.times[$0] < end }
+                .sorted { chunk.times[$0] > chunk.times[$1] }
             guard !rows.isEmpty else { continue }
             let batch = RecordColumns(
                 times: rows.map { chunk.times[$0] },
@@ -34,6 +29,15 @@ extension EmbeddedRecordStore {
                 },
                 record: { chunk.record(rows[$0]) })
             try plan.consume(batch)
+        }
+        for p in newestFirst where start < end && p.index.maxTime >= start && p.index.minTime < end {
+            if PartitionPruning.canSkip(conjuncts, p.index) {
+                skipped += 1
+                continue
+            }
+            examined += 1
+            try Task.checkCancellation()
+            try feed(p, start: start, end: end, to: plan)
         }
         let output = try plan.finish()
         return RecordQueryResult(
@@ -48,7 +52,7 @@ extension EmbeddedRecordStore {
         guard lo < hi else { return }
         let reader = PartitionRowReader(partition: p, range: lo..<hi)
         let batch = RecordColumns(
-            times: Array(times[lo..<hi]), column: { reader.column($0) }, record: { reader.record($0) })
+            times: Array(times[lo..<hi].reversed()), column: { reader.column($0) }, record: { reader.record($0) })
         try plan.consume(batch)
         if let failure = reader.failure { throw failure }
     }
@@ -63,7 +67,8 @@ extension EmbeddedRecordStore {
     }
 }
 
-/// Decodes a partition's columns for one batch, once each, and rebuilds whole rows from them.
+/// Decodes a partition's columns for one batch, once each, and rebuilds whole rows from them;
+/// the batch lists the rows of its range newest first.
 private final class PartitionRowReader {
     let partition: RecordPartition
     let range: Range<Int>
@@ -93,12 +98,14 @@ private final class PartitionRowReader {
         }
     }
 
+    /// Rows of the range, newest (last) first.
     func column(_ name: String) -> FieldColumn {
-        fullColumn(name).slice(range)
+        fullColumn(name).slice(range).reversed()
     }
 
+    /// Row `i` counted from the newest (last) row of the range.
     func record(_ i: Int) -> Record {
-        let row = range.lowerBound + i
+        let row = range.upperBound - 1 - i
         do {
             if shapes == nil { shapes = try partition.shapes() }
             if let shape = shapes![row] {

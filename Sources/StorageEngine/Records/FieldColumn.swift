@@ -13,6 +13,9 @@ struct FieldColumn {
         case partition(PartitionColumnValues, base: Int)
     }
 
+    /// +1, or -1 for a column read newest row first (``reversed(_:)``).
+    private var step = 1
+
     private let storage: Storage
     /// Rows in the column.
     let count: Int
@@ -29,10 +32,23 @@ struct FieldColumn {
 
     /// Rows `range` of this column (no copy).
     func slice(_ range: Range<Int>) -> FieldColumn {
+        precondition(step == 1, "slice a column before reversing it")
         switch storage {
-        case .values(let v, let base): FieldColumn(.values(v, base: base + range.lowerBound), count: range.count)
-        case .partition(let c, let base): FieldColumn(.partition(c, base: base + range.lowerBound), count: range.count)
+        case .values(let v, let base): return FieldColumn(.values(v, base: base + range.lowerBound), count: range.count)
+        case .partition(let c, let base): return FieldColumn(.partition(c, base: base + range.lowerBound), count: range.count)
         }
+    }
+
+    /// The same rows, last first (no copy).
+    func reversed() -> FieldColumn {
+        precondition(step == 1, "a column is reversed once")
+        var r: FieldColumn
+        switch storage {
+        case .values(let v, let base): r = FieldColumn(.values(v, base: base + count - 1), count: count)
+        case .partition(let c, let base): r = FieldColumn(.partition(c, base: base + count - 1), count: count)
+        }
+        r.step = -1
+        return r
     }
 
     /// Rows `range` of a decoded partition column.
@@ -49,8 +65,8 @@ struct FieldColumn {
     @inline(__always)
     subscript(row: Int) -> FieldValue? {
         switch storage {
-        case .values(let v, let base): v[base + row]
-        case .partition(let c, let base): c.value(base + row)
+        case .values(let v, let base): v[base + step * row]
+        case .partition(let c, let base): c.value(base + step * row)
         }
     }
 }
