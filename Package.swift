@@ -106,7 +106,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "BasinModelTests", dependencies: ["BasinModel", "BasinTestKit"], swiftSettings: swiftSettings),
-        .testTarget(name: "BasinWireTests", dependencies: ["BasinWire", "BasinModel", "BasinTestKit", nioCore], swiftSettings: swiftSettings),
+        .testTarget(name: "BasinWireTests", dependencies: ["BasinWire", "BasinModel", "BasinTestKit", nioCore], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
             name: "StorageEngineTests",
             dependencies: ["StorageEngine", "StorageAPI", "BasinModel", "BasinTestKit", logging],

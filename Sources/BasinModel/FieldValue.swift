@@ -2,7 +2,7 @@
 ///
 /// Objects keep their members in the order they arrived (and may repeat a name, as JSON may),
 /// so a record reads back exactly as it was written.
-public indirect enum FieldValue: Sendable, Hashable {
+public enum FieldValue: Sendable, Hashable {
     case null
     case bool(Bool)
     case int(Int64)

@@ -4,12 +4,13 @@ import NIOCore
 
 /// Undoes a request's `Content-Encoding` into a buffer of bounded size.
 ///
-/// Supports `identity`, `gzip` (and `x-gzip`) and `deflate`. HTTP's `deflate` means zlib-wrapped
-/// deflate (RFC 9110), which is what datadogpy's `compress_payload=True` sends; some clients send
-/// raw deflate under the same name, so a body that is not valid zlib is retried as raw deflate.
+/// Supports `identity`, `gzip` (and `x-gzip`), `deflate` and `zstd` (``ZstdDecoder``, what
+/// axiom-go sends). HTTP's `deflate` means zlib-wrapped deflate (RFC 9110), which is what
+/// datadogpy's `compress_payload=True` sends; some clients send raw deflate under the same name,
+/// so a body that is not valid zlib is retried as raw deflate.
 public enum ContentDecoding {
     /// The encodings ``decode(_:encoding:maxDecodedBytes:)`` accepts.
-    public static let supportedEncodings = ["identity", "gzip", "x-gzip", "deflate"]
+    public static let supportedEncodings = ["identity", "gzip", "x-gzip", "deflate", "zstd"]
 
     /// Decodes `body` according to the `Content-Encoding` header value `encoding`.
     ///
@@ -38,10 +39,12 @@ public enum ContentDecoding {
             } catch let error where error.kind == .badRequest {
                 return try inflate(body, algorithm: .deflate(), name: "deflate", maxDecodedBytes: maxDecodedBytes)
             }
+        case "zstd":
+            return try decompressZstd(body, maxDecodedBytes: maxDecodedBytes)
         default:
             throw ContentDecodingError(
                 kind: .unsupportedMediaType,
-                message: "unsupported Content-Encoding \"\(coding)\"; supported: gzip, deflate, identity")
+                message: "unsupported Content-Encoding \"\(coding)\"; supported: gzip, deflate, zstd, identity")
         }
     }
 
@@ -58,6 +61,25 @@ public enum ContentDecoding {
                 message: "decompressed request body exceeds the limit of \(maxDecodedBytes) bytes")
         } catch {
             throw ContentDecodingError(kind: .badRequest, message: "request body is not valid \(name) data")
+        }
+    }
+}
+
+extension ContentDecoding {
+    private static func decompressZstd(_ body: ByteBuffer, maxDecodedBytes: Int) throws(ContentDecodingError) -> ByteBuffer {
+        if body.readableBytes == 0 { return body }
+        let result = body.withUnsafeReadableBytes { bytes in
+            Result { () throws(ZstdError) in try ZstdDecoder.decompress(bytes, maxOutputBytes: maxDecodedBytes) }
+        }
+        switch result {
+        case .success(let decoded):
+            return ByteBuffer(bytes: decoded)
+        case .failure(let error) where error.kind == .payloadTooLarge:
+            throw ContentDecodingError(
+                kind: .payloadTooLarge,
+                message: "decompressed request body exceeds the limit of \(maxDecodedBytes) bytes")
+        case .failure(let error):
+            throw ContentDecodingError(kind: .badRequest, message: "request body is not valid zstd data: \(error.message)")
         }
     }
 }

@@ -83,7 +83,7 @@ struct DatadogRoutesTests {
         ("/api/v1/series", ["DD-API-KEY": "ingest-key", "Content-Type": "application/x-protobuf"], series, 415,
          #"{"errors": ["unsupported Content-Type \"application/x-protobuf\"; send application/json or text/json"]}"#),
         ("/api/v1/series", ["DD-API-KEY": "ingest-key", "Content-Encoding": "br"], series, 415,
-         #"{"errors": ["unsupported Content-Encoding \"br\"; supported: gzip, deflate, identity"]}"#),
+         #"{"errors": ["unsupported Content-Encoding \"br\"; supported: gzip, deflate, zstd, identity"]}"#),
     ]
 
     @Test("rejects requests with Datadog's error envelope", arguments: failures)

@@ -7,6 +7,9 @@ import Testing
 
 @Suite("Embedded store conformance")
 struct ConformanceTests {
+    /// The checks write samples of 1970: a retention that keeps them, whenever maintenance runs.
+    static let options = EmbeddedStoreOptions(retentionMillis: Int64.max / 4)
+
     /// Remembers the store the factory opened so the test can close it.
     final class Opened: Sendable {
         let store = Mutex<EmbeddedMetricStore?>(nil)
@@ -19,7 +22,7 @@ struct ConformanceTests {
         let opened = Opened()
         let logs = CapturedLogs()
         try await MetricStoreConformance.run(check) {
-            let store = try await EmbeddedMetricStore.open(directory: dir.path, logger: logs.logger)
+            let store = try await EmbeddedMetricStore.open(directory: dir.path, options: Self.options, logger: logs.logger)
             opened.store.withLock { $0 = store }
             return store
         }
@@ -35,14 +38,14 @@ struct ConformanceTests {
         let opened = Opened()
         let logs = CapturedLogs()
         try await MetricStoreConformance.run(check) {
-            let store = try await EmbeddedMetricStore.open(directory: dir.path, logger: logs.logger)
+            let store = try await EmbeddedMetricStore.open(directory: dir.path, options: Self.options, logger: logs.logger)
             opened.store.withLock { $0 = store }
             return store
         }
         guard let store = opened.store.withLock({ $0 }) else { return }
         let before = await store.stats()
         try await store.close()
-        let reopened = try await EmbeddedMetricStore.open(directory: dir.path, logger: logs.logger)
+        let reopened = try await EmbeddedMetricStore.open(directory: dir.path, options: Self.options, logger: logs.logger)
         let after = await reopened.stats()
         #expect(after.headSeries == before.headSeries)
         #expect(after.headSamples == before.headSamples)

@@ -20,7 +20,7 @@ public enum BodyReader {
             if !ContentDecoding.supportedEncodings.contains(coding), !coding.isEmpty {
                 throw BodyError(
                     kind: .unsupportedMediaType,
-                    message: "unsupported Content-Encoding \"\(coding)\"; supported: gzip, deflate, identity")
+                    message: "unsupported Content-Encoding \"\(coding)\"; supported: gzip, deflate, zstd, identity")
             }
         }
         if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {

@@ -114,16 +114,12 @@ extension AxiomRoutes {
                 var head = request.head
                 head.headerFields[.contentEncoding] = nil
                 request = Request(head: head, body: request.body)
-            case "gzip", "x-gzip", "deflate":
+            case "gzip", "x-gzip", "deflate", "zstd":
                 break
-            case "zstd":
-                return .failure(AxiomErrorResponse(
-                    status: .unsupportedMediaType,
-                    message: "Content-Encoding zstd is not supported by this server yet; send gzip, deflate or uncompressed bodies"))
             default:
                 return .failure(AxiomErrorResponse(
                     status: .unsupportedMediaType,
-                    message: "unsupported Content-Encoding \"\(coding)\"; supported: gzip, deflate, identity"))
+                    message: "unsupported Content-Encoding \"\(coding)\"; supported: gzip, deflate, zstd, identity"))
             }
         }
         do {

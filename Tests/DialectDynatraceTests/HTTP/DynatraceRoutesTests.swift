@@ -96,7 +96,7 @@ struct DynatraceRoutesTests {
         ("7.2 #44 token without the ingest scope", "/api/v2/metrics/ingest", ["Authorization": "Api-Token query-token"], "a.b gauge,1", 403,
          #"{"error":{"code":403,"message":"Token is missing required scope. Use one of: metrics.ingest (Ingest metrics)"}}"#),
         ("unknown Content-Encoding", "/api/v2/metrics/ingest", ["Authorization": "Api-Token ingest-token", "Content-Encoding": "br"], "a.b gauge,1", 415,
-         #"{"error":{"code":415,"message":"unsupported Content-Encoding \"br\"; supported: gzip, deflate, identity"}}"#),
+         #"{"error":{"code":415,"message":"unsupported Content-Encoding \"br\"; supported: gzip, deflate, zstd, identity"}}"#),
     ]
 
     @Test("answers with Dynatrace's status codes and exact bodies", arguments: answers)
