@@ -79,7 +79,9 @@ extension AxiomRoutes {
                 org: principal.org, dataset: query.dataset, startNanos: startNanos, endNanos: endNanos, stages: stages,
                 defaultLimit: Self.defaultQueryRows, limits: limits))
             var totals: RecordQueryResult?
-            if let totalStages = Self.totalsStages(query) {
+            if let derived = Self.derivedTotals(query, from: result) {
+                totals = derived
+            } else if let totalStages = Self.totalsStages(query) {
                 totals = try await records.scan(RecordQuery(
                     org: principal.org, dataset: query.dataset, startNanos: startNanos, endNanos: endNanos, stages: totalStages,
                     defaultLimit: Self.defaultQueryRows, limits: limits))
@@ -109,6 +111,101 @@ extension AxiomRoutes {
               let i = query.stages.lastIndex(where: { if case .summarize = $0 { true } else { false } }),
               case .summarize(let aggregates, let by) = query.stages[i] else { return nil }
         return Array(query.stages[..<i]) + [.summarize(aggregates: aggregates, by: by.filter { $0.name != bin.column })]
+    }
+
+    /// The `_totals` table folded from the binned table itself, when the summarize is the last
+    /// stage and every aggregate combines across bins (count, countif, sum, sumif, min, max):
+    /// one scan instead of two.
+    static func derivedTotals(_ query: APLQuery, from result: RecordQueryResult) -> RecordQueryResult? {
+        guard let bin = query.timeBin, case .summarize(let aggregates, let by)? = query.stages.last,
+              case .table(let table) = result.output else { return nil }
+        var combine: [(column: Int, op: RecordAggregate)] = []
+        for a in aggregates {
+            switch a.aggregate {
+            case .count, .countIf, .sum, .sumIf, .min, .max: break
+            default: return nil
+            }
+            guard let i = table.columns.firstIndex(of: a.name) else { return nil }
+            combine.append((i, a.aggregate))
+        }
+        let keyNames = by.map(\.name).filter { $0 != bin.column }
+        let keyColumns = keyNames.compactMap { table.columns.firstIndex(of: $0) }
+        guard keyColumns.count == keyNames.count else { return nil }
+        var order: [[FieldValue]] = []
+        var groups: [[FieldValue]: [FieldValue]] = [:]
+        for row in table.rows {
+            let key = keyColumns.map { row[$0] }
+            let values = combine.map { row[$0.column] }
+            guard let existing = groups[key] else {
+                groups[key] = values
+                order.append(key)
+                continue
+            }
+            groups[key] = zip(combine, zip(existing, values)).map { c, pair in Self.combine(c.op, pair.0, pair.1) }
+        }
+        if order.isEmpty && keyNames.isEmpty {
+            order.append([])
+            groups[[]] = combine.map { if case .count = $0.op { .int(0) } else if case .countIf = $0.op { .int(0) } else { .null } }
+        }
+        order.sort { lhs, rhs in
+            for (l, r) in zip(lhs, rhs) where l != r { return Self.precedes(l, r) }
+            return false
+        }
+        let rows = order.map { $0 + groups[$0]! }
+        return RecordQueryResult(
+            output: .table(RecordTable(columns: keyNames + aggregates.map(\.name), rows: rows)),
+            recordsExamined: result.recordsExamined, recordsMatched: result.recordsMatched,
+            partitionsSkipped: result.partitionsSkipped, partitionsExamined: result.partitionsExamined)
+    }
+
+    /// Key order of the store's group tables: null, bool, numbers, times, strings, then the rest.
+    private static func precedes(_ a: FieldValue, _ b: FieldValue) -> Bool {
+        func rank(_ v: FieldValue) -> Int {
+            switch v {
+            case .null: 0
+            case .bool: 1
+            case .int, .float: 2
+            case .timestamp: 3
+            case .string: 4
+            case .array: 5
+            case .object: 6
+            }
+        }
+        switch (a, b) {
+        case (.bool(let x), .bool(let y)): return !x && y
+        case (.int(let x), .int(let y)): return x < y
+        case (.int(let x), .float(let y)): return Double(x) < y
+        case (.float(let x), .int(let y)): return x < Double(y)
+        case (.float(let x), .float(let y)): return x < y
+        case (.timestamp(let x), .timestamp(let y)): return x < y
+        case (.string(let x), .string(let y)): return x.utf8.lexicographicallyPrecedes(y.utf8)
+        default: return rank(a) < rank(b)
+        }
+    }
+
+    private static func combine(_ op: RecordAggregate, _ a: FieldValue, _ b: FieldValue) -> FieldValue {
+        func number(_ v: FieldValue) -> Double? {
+            switch v {
+            case .int(let i): Double(i)
+            case .float(let d): d
+            default: nil
+            }
+        }
+        if a.isNull { return b }
+        if b.isNull { return a }
+        switch op {
+        case .min, .max:
+            guard let x = number(a), let y = number(b) else { return a }
+            if case .min = op { return x <= y ? a : b }
+            return x >= y ? a : b
+        default:
+            if case .int(let x) = a, case .int(let y) = b {
+                let (sum, overflow) = x.addingReportingOverflow(y)
+                return overflow ? .float(Double(x) + Double(y)) : .int(sum)
+            }
+            guard let x = number(a), let y = number(b) else { return a }
+            return .float(x + y)
+        }
     }
 
     /// `startTime`/`endTime`: RFC 3339 (leniently: axiom-py appends `Z` after an offset),

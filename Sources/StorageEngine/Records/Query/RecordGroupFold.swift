@@ -17,6 +17,9 @@ final class RecordGroupFold {
     private var groupKeys: [[FieldValue]] = []
     private var cells: [RecordAggregateCell] = []
     private var scratch: [FieldValue] = []
+    /// The group of the previous row: neighbouring rows (time-sorted data, time bins) often
+    /// share one, and comparing keys is cheaper than hashing them.
+    private var lastGroup = -1
 
     /// A `summarize`.
     init(keys: [(name: String, expr: CompiledRecordExpr)], aggregates: [(name: String, aggregate: CompiledAggregate)], limits: RecordQueryLimits) {
@@ -40,13 +43,20 @@ final class RecordGroupFold {
     ///
     /// - Throws: `limitExceeded` when a new group would pass `maxGroups`.
     func fold(_ row: RecordRow) throws(StorageError) {
-        scratch.removeAll(keepingCapacity: true)
-        for key in keys { scratch.append(key.evaluate(row)) }
         let group: Int
-        if let existing = groupIndex[scratch] {
-            group = existing
+        if keys.isEmpty {
+            group = groupKeys.isEmpty ? try addGroup([]) : 0
         } else {
-            group = try addGroup(scratch)
+            scratch.removeAll(keepingCapacity: true)
+            for key in keys { scratch.append(key.evaluate(row)) }
+            if lastGroup >= 0, scratch == groupKeys[lastGroup] {
+                group = lastGroup
+            } else if let existing = groupIndex[scratch] {
+                group = existing
+            } else {
+                group = try addGroup(scratch)
+            }
+            lastGroup = group
         }
         let base = group * aggregates.count
         for (i, aggregate) in aggregates.enumerated() {
