@@ -12,6 +12,7 @@ extension EmbeddedRecordStore {
         let end = query.endNanos
         var skipped = 0
         var examined = 0
+        var filteredOut = 0
         let conjuncts = plan.pruningConjuncts
         // Newest first: a query that keeps the newest rows (the default order) then builds
         // output records only for rows that make its cut, not for every row read.
@@ -37,24 +38,33 @@ extension EmbeddedRecordStore {
             }
             examined += 1
             try Task.checkCancellation()
-            try feed(p, start: start, end: end, to: plan)
+            filteredOut += try feed(p, start: start, end: end, conjuncts: conjuncts, to: plan)
         }
         let output = try plan.finish()
         return RecordQueryResult(
-            output: output, recordsExamined: plan.recordsExamined, recordsMatched: plan.recordsMatched,
+            output: output, recordsExamined: plan.recordsExamined + filteredOut, recordsMatched: plan.recordsMatched,
             partitionsSkipped: skipped, partitionsExamined: examined)
     }
 
-    /// Feeds the rows of a partition within `[start, end)`; a damaged section fails the query.
-    private func feed(_ p: RecordPartition, start: Int64, end: Int64, to plan: RecordQueryPlan) throws {
+    /// Feeds the rows of a partition within `[start, end)`, newest first, that the leading
+    /// conjuncts do not rule out on the column bytes; a damaged section fails the query.
+    ///
+    /// - Returns: the rows in the range the conjuncts ruled out (read, but not fed).
+    private func feed(_ p: RecordPartition, start: Int64, end: Int64, conjuncts: [RecordExpr], to plan: RecordQueryPlan) throws -> Int {
         let times = try p.times()
         let lo = lowerBound(times, start), hi = lowerBound(times, end)
-        guard lo < hi else { return }
-        let reader = PartitionRowReader(partition: p, range: lo..<hi)
+        guard lo < hi else { return 0 }
+        let reader = PartitionRowReader(partition: p)
+        let inRange = (lo..<hi).reversed().map { Int32($0) }
+        let rows = PartitionRowFilter.filter(inRange, conjuncts) { reader.fullColumn($0) }
+        if let failure = reader.failure { throw failure }
+        reader.rows = rows
+        guard !rows.isEmpty else { return inRange.count }
         let batch = RecordColumns(
-            times: Array(times[lo..<hi].reversed()), column: { reader.column($0) }, record: { reader.record($0) })
+            times: rows.map { times[Int($0)] }, column: { reader.column($0) }, record: { reader.record($0) })
         try plan.consume(batch)
         if let failure = reader.failure { throw failure }
+        return inRange.count - rows.count
     }
 
     private func lowerBound(_ sorted: [Int64], _ value: Int64) -> Int {
@@ -68,23 +78,23 @@ extension EmbeddedRecordStore {
 }
 
 /// Decodes a partition's columns for one batch, once each, and rebuilds whole rows from them;
-/// the batch lists the rows of its range newest first.
+/// the batch holds the partition rows listed in ``rows`` (newest first).
 private final class PartitionRowReader {
     let partition: RecordPartition
-    let range: Range<Int>
+    /// The partition rows of the batch, in batch order.
+    var rows: [Int32] = []
     private var columns: [String: FieldColumn] = [:]
     private var shapes: [[Int]?]?
     private var raw: [Int: Record]?
     /// The first read error (the batch sees empty values; the scan throws it after).
     private(set) var failure: StorageError?
 
-    init(partition: RecordPartition, range: Range<Int>) {
+    init(partition: RecordPartition) {
         self.partition = partition
-        self.range = range
     }
 
     /// Whole-partition values of a column (cached).
-    private func fullColumn(_ name: String) -> FieldColumn {
+    func fullColumn(_ name: String) -> FieldColumn {
         if let c = columns[name] { return c }
         do {
             let c = try partition.column(name)
@@ -98,14 +108,14 @@ private final class PartitionRowReader {
         }
     }
 
-    /// Rows of the range, newest (last) first.
+    /// The batch's rows of a column.
     func column(_ name: String) -> FieldColumn {
-        fullColumn(name).slice(range).reversed()
+        fullColumn(name).gather(rows)
     }
 
-    /// Row `i` counted from the newest (last) row of the range.
+    /// The batch's row `i`, whole.
     func record(_ i: Int) -> Record {
-        let row = range.upperBound - 1 - i
+        let row = Int(rows[i])
         do {
             if shapes == nil { shapes = try partition.shapes() }
             if let shape = shapes![row] {

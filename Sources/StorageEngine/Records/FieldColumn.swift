@@ -11,6 +11,8 @@ struct FieldColumn {
     private enum Storage {
         case values([FieldValue?], base: Int)
         case partition(PartitionColumnValues, base: Int)
+        /// Chosen rows of a partition column, in the order listed.
+        case partitionRows(PartitionColumnValues, [Int32])
     }
 
     /// +1, or -1 for a column read newest row first (``reversed(_:)``).
@@ -36,7 +38,24 @@ struct FieldColumn {
         switch storage {
         case .values(let v, let base): return FieldColumn(.values(v, base: base + range.lowerBound), count: range.count)
         case .partition(let c, let base): return FieldColumn(.partition(c, base: base + range.lowerBound), count: range.count)
+        case .partitionRows(let c, let rows): return FieldColumn(.partitionRows(c, Array(rows[range])), count: range.count)
         }
+    }
+
+    /// The rows listed (positions in this column), in that order.
+    func gather(_ rows: [Int32]) -> FieldColumn {
+        switch storage {
+        case .partition(let c, let base) where step == 1:
+            return FieldColumn(.partitionRows(c, base == 0 ? rows : rows.map { $0 + Int32(base) }), count: rows.count)
+        default:
+            return FieldColumn(rows.map { self[Int($0)] })
+        }
+    }
+
+    /// The decoded partition column behind a whole, unsliced column (for byte-level filters).
+    var partitionValues: PartitionColumnValues? {
+        if case .partition(let c, 0) = storage, step == 1 { return c }
+        return nil
     }
 
     /// The same rows, last first (no copy).
@@ -46,6 +65,7 @@ struct FieldColumn {
         switch storage {
         case .values(let v, let base): r = FieldColumn(.values(v, base: base + count - 1), count: count)
         case .partition(let c, let base): r = FieldColumn(.partition(c, base: base + count - 1), count: count)
+        case .partitionRows(let c, let rows): return FieldColumn(.partitionRows(c, rows.reversed()), count: count)
         }
         r.step = -1
         return r
@@ -67,6 +87,7 @@ struct FieldColumn {
         switch storage {
         case .values(let v, let base): v[base + step * row]
         case .partition(let c, let base): c.value(base + step * row)
+        case .partitionRows(let c, let rows): c.value(Int(rows[row]))
         }
     }
 }
