@@ -65,19 +65,33 @@ extension EmbeddedRecordStore {
         ])
     }
 
-    /// A dataset's head records split by aligned time window: per window, the times and where each row is.
+    /// Rows in one partition at most: a query that needs whole records (or a needle lookup
+    /// that its Bloom filters cannot rule out) inflates the columns of this many rows, not of a
+    /// whole window.
+    static let maxPartitionRows = 65_536
+
+    /// A dataset's head records split by aligned time window, then, in time order, into runs of
+    /// at most ``maxPartitionRows``: per partition, the times and where each row is.
     static func windows(
         _ data: HeadDatasetRecords, widthNanos: Int64
     ) -> [(times: [Int64], rows: [(chunk: RecordHeadChunk, row: Int)])] {
-        var byWindow: [Int64: (times: [Int64], rows: [(chunk: RecordHeadChunk, row: Int)])] = [:]
+        var byWindow: [Int64: [(time: Int64, chunk: RecordHeadChunk, row: Int)]] = [:]
         for chunk in data.snapshot {
             for (i, t) in chunk.times.enumerated() {
                 let w = t >= 0 ? t / widthNanos : (t + 1) / widthNanos - 1
-                byWindow[w, default: ([], [])].times.append(t)
-                byWindow[w, default: ([], [])].rows.append((chunk, i))
+                byWindow[w, default: []].append((t, chunk, i))
             }
         }
-        return byWindow.keys.sorted().map { byWindow[$0]! }
+        var out: [(times: [Int64], rows: [(chunk: RecordHeadChunk, row: Int)])] = []
+        for w in byWindow.keys.sorted() {
+            // Stable: rows of one time keep their log order.
+            let rows = byWindow[w]!.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
+            for start in stride(from: 0, to: rows.count, by: maxPartitionRows) {
+                let part = rows[start..<min(rows.count, start + maxPartitionRows)]
+                out.append((part.map(\.time), part.map { ($0.chunk, $0.row) }))
+            }
+        }
+        return out
     }
 
     /// Writes a partition file durably (temporary name, fsync, rename) and opens it.
