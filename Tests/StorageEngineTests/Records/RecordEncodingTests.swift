@@ -96,3 +96,20 @@ import Testing
         }
     }
 }
+
+@Suite struct QuickselectTests {
+    @Test("quickselect finds the k-th smallest like a sort", arguments: 0..<30)
+    func selectMatchesSort(seed: Int) {
+        var rng = SeededGenerator(seed: UInt64(seed) &+ 77)
+        let n = Int.random(in: 1...500, using: &rng)
+        // Few distinct values too (many ties), sorted and reversed runs.
+        var values: [Double] = (0..<n).map { _ in seed % 3 == 0 ? Double(Int.random(in: 0..<4, using: &rng)) : Double.random(in: -1e3...1e3, using: &rng) }
+        if seed % 5 == 1 { values.sort() }
+        if seed % 5 == 2 { values.sort(by: >) }
+        let sorted = values.sorted()
+        for k in [0, n / 2, n - 1, Int.random(in: 0..<n, using: &rng)] {
+            var copy = values
+            #expect(RecordAggregateCell.select(&copy, k) == sorted[k])
+        }
+    }
+}

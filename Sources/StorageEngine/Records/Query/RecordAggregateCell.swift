@@ -138,12 +138,36 @@ final class RecordAggregateCell {
     private func percentile(_ p: Double) -> FieldValue {
         if allInts {
             guard !ints.isEmpty else { return .null }
-            ints.sort()
-            return .int(ints[RecordAggregateCell.nearestRank(p, count: ints.count)])
+            return .int(Self.select(&ints, RecordAggregateCell.nearestRank(p, count: ints.count)))
         }
         guard !numbers.isEmpty else { return .null }
-        numbers.sort()
-        return .float(numbers[RecordAggregateCell.nearestRank(p, count: numbers.count)])
+        return .float(Self.select(&numbers, RecordAggregateCell.nearestRank(p, count: numbers.count)))
+    }
+
+    /// The `k`-th smallest element (zero-based), reordering `values` (quickselect, expected
+    /// linear time instead of a full sort).
+    static func select<T: Comparable>(_ values: inout [T], _ k: Int) -> T {
+        var lo = 0, hi = values.count - 1
+        while lo < hi {
+            // Median of three as the pivot keeps sorted input linear too.
+            let mid = lo + (hi - lo) / 2
+            if values[mid] < values[lo] { values.swapAt(mid, lo) }
+            if values[hi] < values[lo] { values.swapAt(hi, lo) }
+            if values[hi] < values[mid] { values.swapAt(hi, mid) }
+            let pivot = values[mid]
+            var i = lo, j = hi
+            while i <= j {
+                while values[i] < pivot { i += 1 }
+                while pivot < values[j] { j -= 1 }
+                if i <= j {
+                    values.swapAt(i, j)
+                    i += 1
+                    j -= 1
+                }
+            }
+            if k <= j { hi = j } else if k >= i { lo = i } else { return values[k] }
+        }
+        return values[k]
     }
 
     /// The zero-based index of rank ⌈p/100 · n⌉, clamped to the values.
