@@ -22,7 +22,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "basin", targets: ["basin"]),
-        .library(name: "BasinBenchmarkSupport", targets: ["BasinModel", "BasinWire", "StorageAPI", "StorageEngine", "DialectDatadog"]),
+        .library(name: "BasinBenchmarkSupport", targets: ["BasinModel", "BasinWire", "StorageAPI", "StorageEngine", "DialectDatadog", "DialectAxiom"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -143,6 +143,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -73,5 +73,26 @@ let package = Package(
             swiftSettings: benchmarkSettings,
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "AxiomNDJSONDecoding",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "BasinBenchmarkSupport", package: "basin"),
+            ],
+            path: "Benchmarks/AxiomNDJSONDecoding",
+            swiftSettings: benchmarkSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "RecordStoreAppend",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "BasinBenchmarkSupport", package: "basin"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/RecordStoreAppend",
+            swiftSettings: benchmarkSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )
