@@ -99,12 +99,12 @@ extension EmbeddedRecordStore {
         let name = RecordPartitionFormat.fileName(sequence)
         let tmp = directory + "/" + name + ".tmp"
         let file = try PosixFile.openReadWrite(tmp, create: true)
-        do {
+        do throws(FileIOError) {
             try file.truncate(to: 0)
             try file.write(bytes, at: 0)
             try file.sync()
             file.close()
-        } catch let error as FileIOError {
+        } catch {
             file.close()
             try? Directory.remove(tmp)
             throw WriteAheadLog.classify(error, "cannot write record partition \(name)")

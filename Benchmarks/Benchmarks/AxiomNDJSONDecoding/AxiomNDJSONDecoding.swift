@@ -62,8 +62,7 @@ let benchmarks: @Sendable () -> Void = {
     )
     let fixture = NDJSONFixture()
     Benchmark("ndjson_body_1000_events", configuration: configuration) { benchmark in
-        var options = AxiomIngestOptions()
-        options.nowNanos = 1_800_000_000_000_000_000
+        let options = AxiomIngestOptions(nowNanos: 1_800_000_000_000_000_000)
         let decoder = AxiomIngestDecoder(options: options)
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {

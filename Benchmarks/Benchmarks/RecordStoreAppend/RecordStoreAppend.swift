@@ -44,12 +44,11 @@ enum AppendSettings {
     static func batches() throws -> [[Record]] {
         let names = try FileManager.default.contentsOfDirectory(atPath: payloads).filter { $0.hasPrefix("body-") }.sorted().prefix(bodyCount)
         guard !names.isEmpty else { throw BenchSetupError("no body-* files in \(payloads)") }
-        var options = AxiomIngestOptions()
-        options.nowNanos = 1_800_000_000_000_000_000
+        let options = AxiomIngestOptions(nowNanos: 1_800_000_000_000_000_000)
         let decoder = AxiomIngestDecoder(options: options)
         return try names.map { name in
             let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: payloads + "/" + name)))
-            return try bytes.withUnsafeBytes { raw in try decoder.decode(raw, format: .ndjson).records }
+            return try bytes.withUnsafeBytes { raw in try decoder.decode(raw, format: AxiomIngestFormat.ndjson).records }
         }
     }
 }
