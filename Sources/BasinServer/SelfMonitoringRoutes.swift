@@ -52,26 +52,19 @@ final class ServerLifecycle: Sendable {
 
     init(registry: PrometheusCollectorRegistry) {
         // Names are `metricName_unitName` joined; counts have no unit, so the unit is the noun.
-        headSeries = registry.makeGauge(
-            descriptor: MetricNameDescriptor(metricName: "basin_store_head", unitName: "series", helpText: "Series in the in-memory head."))
-        headSamples = registry.makeGauge(
-            descriptor: MetricNameDescriptor(metricName: "basin_store_head", unitName: "samples", helpText: "Samples in the in-memory head."))
-        walBytes = registry.makeGauge(
-            descriptor: MetricNameDescriptor(metricName: "basin_store_wal", unitName: "bytes", helpText: "Bytes of write-ahead log on disk."))
-        blocks = registry.makeGauge(
-            descriptor: MetricNameDescriptor(metricName: "basin_store", unitName: "blocks", helpText: "Blocks on disk."))
-        blockBytes = registry.makeGauge(
-            descriptor: MetricNameDescriptor(metricName: "basin_store_block", unitName: "bytes", helpText: "Bytes of blocks on disk."))
-        blockSamples = registry.makeGauge(
-            descriptor: MetricNameDescriptor(metricName: "basin_store_block", unitName: "samples", helpText: "Samples held in blocks on disk."))
-        recordsHead = registry.makeGauge(
-            descriptor: MetricNameDescriptor(metricName: "basin_records_head", unitName: "records", helpText: "Records (events, logs) in memory, not yet sealed."))
-        recordPartitions = registry.makeGauge(
-            descriptor: MetricNameDescriptor(metricName: "basin_records", unitName: "partitions", helpText: "Sealed record partitions on disk."))
-        recordPartitionBytes = registry.makeGauge(
-            descriptor: MetricNameDescriptor(metricName: "basin_records_partition", unitName: "bytes", helpText: "Bytes of sealed record partitions on disk."))
-        recordsWALBytes = registry.makeGauge(
-            descriptor: MetricNameDescriptor(metricName: "basin_records_wal", unitName: "bytes", helpText: "Bytes of the records write-ahead log on disk."))
+        func gauge(_ name: String, _ unit: String, _ help: String) -> Gauge {
+            registry.makeGauge(descriptor: MetricNameDescriptor(metricName: name, unitName: unit, helpText: help))
+        }
+        headSeries = gauge("basin_store_head", "series", "Series in the in-memory head.")
+        headSamples = gauge("basin_store_head", "samples", "Samples in the in-memory head.")
+        walBytes = gauge("basin_store_wal", "bytes", "Bytes of write-ahead log on disk.")
+        blocks = gauge("basin_store", "blocks", "Blocks on disk.")
+        blockBytes = gauge("basin_store_block", "bytes", "Bytes of blocks on disk.")
+        blockSamples = gauge("basin_store_block", "samples", "Samples held in blocks on disk.")
+        recordsHead = gauge("basin_records_head", "records", "Records (events, logs) in memory, not yet sealed.")
+        recordPartitions = gauge("basin_records", "partitions", "Sealed record partitions on disk.")
+        recordPartitionBytes = gauge("basin_records_partition", "bytes", "Bytes of sealed record partitions on disk.")
+        recordsWALBytes = gauge("basin_records_wal", "bytes", "Bytes of the records write-ahead log on disk.")
     }
 
     var isReady: Bool { ready.withLock { $0 } }

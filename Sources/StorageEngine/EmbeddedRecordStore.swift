@@ -165,7 +165,7 @@ public final class EmbeddedRecordStore: RecordStore {
             throw StorageError(kind: .notFound, message: "dataset \"\(dataset)\" not found")
         }
         guard !records.isEmpty else { return }
-        try await wal.append(records: RecordLogEntry(dataset: dataset, incarnation: entry.incarnation, records: records), org: org)
+        try await wal.append(records: RecordLogEntry(dataset: dataset, incarnation: entry.incarnation, records: EncodedRecords(records)), org: org)
         if options.maintenanceAfterEveryAppend {
             try await runMaintenance(forceSeal: true)
         }

@@ -116,6 +116,16 @@ enum RecordEncoding {
         return members
     }
 
+    /// Checks and skips one record without decoding its values; returns its time, or nil when
+    /// the bytes are not a valid record.
+    static func skipRecord(_ c: inout PayloadCursor) -> Int64? {
+        guard let time = readVarint(&c), let n = c.readUVarint(), n <= UInt64(c.remaining) else { return nil }
+        for _ in 0..<Int(n) {
+            guard let len = c.readUVarint(), len <= UInt64(c.remaining), c.skip(Int(len)), skipValue(&c, depth: 1) else { return nil }
+        }
+        return time
+    }
+
     /// Skips one value; false when the bytes are not a valid value.
     static func skipValue(_ c: inout PayloadCursor, depth: Int = 0) -> Bool {
         guard depth < maxDepth, let raw = c.readByte(), let tag = Tag(rawValue: raw) else { return false }

@@ -58,16 +58,19 @@ struct HeadDatasetRecords: Sendable {
     var minTime = Int64.max
     var maxTime = Int64.min
 
-    mutating func append(_ records: [Record]) {
-        for r in records {
+    mutating func append(_ records: EncodedRecords) {
+        for i in 0..<records.count {
+            let t = records.times[i]
             openOffsets.append(openBytes.count)
-            openTimes.append(r.timeNanos)
-            let before = openBytes.count
-            RecordEncoding.encode(r, into: &openBytes)
-            bytes += openBytes.count - before
+            openTimes.append(t)
+            let length = records.withRecordBytes(i) { raw in
+                openBytes.append(contentsOf: raw)
+                return raw.count
+            }
+            bytes += length
             count += 1
-            minTime = min(minTime, r.timeNanos)
-            maxTime = max(maxTime, r.timeNanos)
+            minTime = min(minTime, t)
+            maxTime = max(maxTime, t)
             if openTimes.count == RecordHeadChunk.capacity { sealOpenChunk() }
         }
     }
@@ -93,7 +96,7 @@ struct RecordHead: Sendable {
     private(set) var records = 0
     private(set) var bytes = 0
 
-    mutating func append(_ records: [Record], to key: DatasetKey) {
+    mutating func append(_ records: EncodedRecords, to key: DatasetKey) {
         let before = datasets[key]?.bytes ?? 0
         datasets[key, default: HeadDatasetRecords()].append(records)
         self.records += records.count

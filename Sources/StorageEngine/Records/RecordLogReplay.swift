@@ -38,14 +38,9 @@ enum RecordLogReplay {
         var c = PayloadCursor(bytes: payload)
         guard c.readByte() == WALRecord.RecordType.recordBatch.rawValue, let org = RecordEncoding.readString(&c),
               let dataset = RecordEncoding.readString(&c), let incarnation = c.readUVarint(),
-              let count = c.readUVarint(), count <= UInt64(c.remaining) else { return nil }
-        var records: [Record] = []
-        records.reserveCapacity(Int(count))
-        for _ in 0..<Int(count) {
-            guard let r = RecordEncoding.decodeRecord(&c) else { return nil }
-            records.append(r)
-        }
-        guard c.remaining == 0 else { return nil }
+              let count = c.readUVarint(), count <= UInt64(c.remaining),
+              let records = EncodedRecords(validating: UnsafeRawBufferPointer(rebasing: payload[c.position...]), count: Int(count))
+        else { return nil }
         return (OrgID(org), RecordLogEntry(dataset: dataset, incarnation: incarnation, records: records))
     }
 }

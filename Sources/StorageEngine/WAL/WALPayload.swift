@@ -13,5 +13,5 @@ struct RecordLogEntry: Sendable {
     /// The dataset's incarnation when written: a dataset deleted and created again gets a new
     /// one, so a replay drops records of the deleted dataset.
     var incarnation: UInt64
-    var records: [Record]
+    var records: EncodedRecords
 }

@@ -108,7 +108,7 @@ enum WALRecord {
         RecordEncoding.appendString(entry.dataset, to: &out)
         appendUVarint(entry.incarnation, to: &out)
         appendUVarint(UInt64(entry.records.count), to: &out)
-        for r in entry.records { RecordEncoding.encode(r, into: &out) }
+        out.append(contentsOf: entry.records.bytes)
         try frame(start: start, into: &out)
     }
 

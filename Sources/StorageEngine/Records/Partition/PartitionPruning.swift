@@ -3,60 +3,30 @@ import StorageAPI
 
 /// Decides from a partition's index alone that no row can satisfy a query's leading filters.
 ///
-/// Only conjuncts of the form `field <op> literal` (either side), string equality, `in` lists
-/// and `isnotnull(field)` over a single top-level name are used; anything else never skips.
-/// Every rule is conservative: a skip means no row can match.
+/// Only conjuncts that are a ``FieldCondition`` are used; anything else never skips. Every rule
+/// is conservative: a skip means no row can match.
 enum PartitionPruning {
     static func canSkip(_ conjuncts: [RecordExpr], _ index: PartitionIndex) -> Bool {
         conjuncts.contains { cannotMatch($0, index) }
     }
 
     private static func cannotMatch(_ e: RecordExpr, _ index: PartitionIndex) -> Bool {
-        switch e {
-        case .binary(let op, .field(let path), .literal(let v)):
-            return cannotMatch(path, op, v, index)
-        case .binary(let op, .literal(let v), .field(let path)):
-            guard let flipped = flip(op) else { return false }
-            return cannotMatch(path, flipped, v, index)
-        case .stringTest(.equals, .field(let path), .literal(.string(let s)), caseSensitive: true, negated: false):
-            return cannotMatch(path, .eq, .string(s), index)
-        case .inList(.field(let path), let items, caseSensitive: true, negated: false):
-            var values: [FieldValue] = []
-            for item in items {
-                guard case .literal(let v) = item else { return false }
-                values.append(v)
-            }
-            return values.allSatisfy { cannotMatch(path, .eq, $0, index) }
-        case .call(.isnotnull, let args):
-            guard args.count == 1, case .field(let path) = args[0], let name = topLevelName(path), name != "_time" else { return false }
-            guard let col = index.columns.first(where: { $0.name == name }) else {
-                return index.rawRows.storedLength == 0
-            }
-            return index.rawRows.storedLength == 0 && col.stats.absent + col.stats.nulls == index.rows
-        default:
-            return false
+        guard let condition = FieldCondition(e) else { return false }
+        let name = condition.field
+        switch condition.test {
+        case .compare(let op, let v):
+            return cannotMatch(name, op, v, index)
+        case .oneOf(let values):
+            return values.allSatisfy { cannotMatch(name, .eq, $0, index) }
+        case .notNull:
+            guard name != "_time", index.rawRows.storedLength == 0 else { return false }
+            guard let col = index.columns.first(where: { $0.name == name }) else { return true }
+            return col.stats.absent + col.stats.nulls == index.rows
         }
     }
 
-    private static func flip(_ op: RecordBinaryOp) -> RecordBinaryOp? {
-        switch op {
-        case .eq: .eq
-        case .lt: .gt
-        case .le: .ge
-        case .gt: .lt
-        case .ge: .le
-        default: nil
-        }
-    }
-
-    /// A path naming exactly one top-level field (a longer path may also mean a dotted name).
-    private static func topLevelName(_ path: FieldPath) -> String? {
-        guard path.components.count == 1, case .member(let name) = path.components[0] else { return nil }
-        return name
-    }
-
-    private static func cannotMatch(_ path: FieldPath, _ op: RecordBinaryOp, _ v: FieldValue, _ index: PartitionIndex) -> Bool {
-        guard let name = topLevelName(path), !v.isNull else { return false }
+    private static func cannotMatch(_ name: String, _ op: RecordBinaryOp, _ v: FieldValue, _ index: PartitionIndex) -> Bool {
+        guard !v.isNull else { return false }
         if name == "_time" {
             guard case .timestamp(let t) = v else { return false }
             return !overlaps(op, t, index.minTime...index.maxTime)

@@ -33,55 +33,27 @@ private struct RowTest {
     let kind: Kind
 
     init?(_ e: RecordExpr) {
-        switch e {
-        case .binary(let op, .field(let path), .literal(let v)):
-            guard let name = Self.name(path), let kind = Self.kind(op, v) else { return nil }
-            field = name
-            self.kind = kind
-        case .binary(let op, .literal(let v), .field(let path)):
-            let flipped: RecordBinaryOp? = switch op {
-            case .eq: .eq
-            case .lt: .gt
-            case .le: .ge
-            case .gt: .lt
-            case .ge: .le
-            default: nil
-            }
-            guard let flipped, let name = Self.name(path), let kind = Self.kind(flipped, v) else { return nil }
-            field = name
-            self.kind = kind
-        case .stringTest(.equals, .field(let path), .literal(.string(let s)), caseSensitive: true, negated: false):
-            guard let name = Self.name(path) else { return nil }
-            field = name
+        guard let condition = FieldCondition(e), condition.field != "_time" else { return nil }
+        field = condition.field
+        switch condition.test {
+        case .compare(.eq, .string(let s)):
             kind = .stringIn([Array(s.utf8)])
-        case .inList(.field(let path), let items, caseSensitive: true, negated: false):
-            guard let name = Self.name(path) else { return nil }
+        case .compare(let op, .int(let i)):
+            // Beyond 2^53 a Double comparison could differ from the evaluator's: keep every row.
+            guard abs(i) < 1 << 53 else { return nil }
+            kind = .numeric(op, Double(i))
+        case .compare(let op, .float(let d)):
+            guard d.isFinite else { return nil }
+            kind = .numeric(op, d)
+        case .oneOf(let values):
             var strings: [[UInt8]] = []
-            for item in items {
-                guard case .literal(.string(let s)) = item else { return nil }
+            for v in values {
+                guard case .string(let s) = v else { return nil }
                 strings.append(Array(s.utf8))
             }
-            field = name
             kind = .stringIn(strings)
         default:
             return nil
-        }
-    }
-
-    private static func name(_ path: FieldPath) -> String? {
-        guard path.components.count == 1, case .member(let name) = path.components[0], name != "_time" else { return nil }
-        return name
-    }
-
-    private static func kind(_ op: RecordBinaryOp, _ v: FieldValue) -> Kind? {
-        switch (op, v) {
-        case (.eq, .string(let s)): .stringIn([Array(s.utf8)])
-        case (.eq, .int(let i)), (.lt, .int(let i)), (.le, .int(let i)), (.gt, .int(let i)), (.ge, .int(let i)):
-            // Beyond 2^53 a Double comparison could differ from the evaluator's: keep every row.
-            abs(i) < 1 << 53 ? .numeric(op, Double(i)) : nil
-        case (.eq, .float(let d)), (.lt, .float(let d)), (.le, .float(let d)), (.gt, .float(let d)), (.ge, .float(let d)):
-            d.isFinite ? .numeric(op, d) : nil
-        default: nil
         }
     }
 
