@@ -1,50 +1,21 @@
+import BasinModel
+
 /// Calendar arithmetic and RFC 3339 rendering for Axiom times (nanoseconds since the epoch, UTC).
 ///
-/// Proleptic Gregorian calendar (Howard Hinnant's `days_from_civil`), no Foundation.
+/// Calendar arithmetic is ``CivilDate``'s; no Foundation.
 enum AxiomTime {
     static let nanosPerSecond: Int64 = 1_000_000_000
 
-    /// Days since 1970-01-01 of a civil date (month 1–12).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    /// The civil date of a day count since 1970-01-01.
-    static func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
-
-    static func isLeap(_ year: Int) -> Bool {
-        year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-    }
-
+    /// Days in a month (1–12) of a year (``CivilDate/daysIn(month:year:)`` for `Int`s).
     static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: isLeap(year) ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
+        Int(CivilDate.daysIn(month: Int64(month), year: Int64(year)))
     }
 
     /// Nanoseconds since the epoch of a validated civil time with a zone offset; nil when out of the `Int64` range.
     static func nanos(
         year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, nanosecond: Int, offsetSeconds: Int
     ) -> Int64? {
-        let days = daysFromCivil(year: year, month: month, day: day)
+        let days = Int(CivilDate.days(year: Int64(year), month: Int64(month), day: Int64(day)))
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
         let (scaled, overflow) = Int64(seconds).multipliedReportingOverflow(by: nanosPerSecond)
         if overflow { return nil }
@@ -67,7 +38,8 @@ enum AxiomTime {
             secondOfDay += 86_400
             days -= 1
         }
-        let date = civilFromDays(days)
+        let civil = CivilDate.date(days: Int64(days))
+        let date = (year: Int(civil.year), month: Int(civil.month), day: Int(civil.day))
         var out: [UInt8] = []
         out.reserveCapacity(30)
         func digits(_ value: Int, _ width: Int) {

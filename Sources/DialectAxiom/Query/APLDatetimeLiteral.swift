@@ -1,3 +1,5 @@
+import BasinModel
+
 /// Reads the text of APL `datetime(…)` literals: `2024-01-01`, `2024-01-01T10:00:00Z`,
 /// `2024-01-01 10:00:00.123456789`, `2024-01-01T10:00+02:00`. A time without a zone is UTC, as
 /// in Kusto.
@@ -6,9 +8,9 @@ enum APLDatetimeLiteral {
     static func parse(_ text: String) -> Int64? {
         var reader = Reader(bytes: Array(text.utf8))
         guard let year = reader.digits(4), reader.skip("-"), let month = reader.digits(2), reader.skip("-"),
-            let day = reader.digits(2), (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day)
+            let day = reader.digits(2), (1...12).contains(month), (1...CivilDate.daysIn(month: month, year: year)).contains(day)
         else { return nil }
-        var seconds = daysFromCivil(year: year, month: month, day: day) * 86_400
+        var seconds = CivilDate.days(year: year, month: month, day: day) * 86_400
         var nanos: Int64 = 0
         if reader.skip("T") || reader.skip("t") || reader.skip(" ") {
             guard let hour = reader.digits(2), hour < 24, reader.skip(":"), let minute = reader.digits(2), minute < 60
@@ -29,24 +31,6 @@ enum APLDatetimeLiteral {
         guard reader.atEnd else { return nil }
         let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
         return overflow ? nil : scaled + nanos
-    }
-
-    static func daysIn(month: Int64, year: Int64) -> Int64 {
-        switch month {
-        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
-    static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
     }
 
     struct Reader {

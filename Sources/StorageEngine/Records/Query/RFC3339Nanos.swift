@@ -1,3 +1,5 @@
+import BasinModel
+
 /// RFC 3339 text for nanosecond timestamps, UTC, without Foundation.
 ///
 /// Formatting follows Go's `time.RFC3339Nano` (Axiom renders times that way): the fraction
@@ -19,7 +21,7 @@ enum RFC3339Nanos {
             secondOfDay += 86_400
             days -= 1
         }
-        let (year, month, day) = civil(fromDays: days)
+        let (year, month, day) = CivilDate.date(days: days)
         var out = ""
         out.reserveCapacity(30)
         append(year, width: 4, to: &out)
@@ -76,35 +78,11 @@ enum RFC3339Nanos {
             offsetSeconds = offset
         }
         guard reader.atEnd else { return nil }
-        let seconds = days(fromYear: year, month: month, day: day) * 86_400 + secondOfDay - offsetSeconds
+        let seconds = CivilDate.days(year: year, month: month, day: day) * 86_400 + secondOfDay - offsetSeconds
         let (scaled, overflow) = seconds.multipliedReportingOverflow(by: nanosPerSecond)
         guard !overflow else { return nil }
         let (total, overflow2) = scaled.addingReportingOverflow(fraction)
         return overflow2 ? nil : total
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-    static func days(fromYear year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let m = month > 2 ? month - 3 : month + 9
-        let dayOfYear = (153 * m + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    /// The date of a day count since 1970-01-01.
-    static func civil(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     private static func append(_ value: Int64, width: Int, to out: inout String) {
