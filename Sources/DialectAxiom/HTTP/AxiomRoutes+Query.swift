@@ -147,8 +147,12 @@ extension AxiomRoutes {
             order.append([])
             groups[[]] = combine.map { if case .count = $0.op { .int(0) } else if case .countIf = $0.op { .int(0) } else { .null } }
         }
+        // The store's group order, so the folded table lists groups as a scan would.
         order.sort { lhs, rhs in
-            for (l, r) in zip(lhs, rhs) where l != r { return Self.precedes(l, r) }
+            for (l, r) in zip(lhs, rhs) {
+                let c = FieldValueOrder.compare(l, r)
+                if c != 0 { return c < 0 }
+            }
             return false
         }
         let rows = order.map { $0 + groups[$0]! }
@@ -156,31 +160,6 @@ extension AxiomRoutes {
             output: .table(RecordTable(columns: keyNames + aggregates.map(\.name), rows: rows)),
             recordsExamined: result.recordsExamined, recordsMatched: result.recordsMatched,
             partitionsSkipped: result.partitionsSkipped, partitionsExamined: result.partitionsExamined)
-    }
-
-    /// Key order of the store's group tables: null, bool, numbers, times, strings, then the rest.
-    private static func precedes(_ a: FieldValue, _ b: FieldValue) -> Bool {
-        func rank(_ v: FieldValue) -> Int {
-            switch v {
-            case .null: 0
-            case .bool: 1
-            case .int, .float: 2
-            case .timestamp: 3
-            case .string: 4
-            case .array: 5
-            case .object: 6
-            }
-        }
-        switch (a, b) {
-        case (.bool(let x), .bool(let y)): return !x && y
-        case (.int(let x), .int(let y)): return x < y
-        case (.int(let x), .float(let y)): return Double(x) < y
-        case (.float(let x), .int(let y)): return x < Double(y)
-        case (.float(let x), .float(let y)): return x < y
-        case (.timestamp(let x), .timestamp(let y)): return x < y
-        case (.string(let x), .string(let y)): return x.utf8.lexicographicallyPrecedes(y.utf8)
-        default: return rank(a) < rank(b)
-        }
     }
 
     private static func combine(_ op: RecordAggregate, _ a: FieldValue, _ b: FieldValue) -> FieldValue {

@@ -112,7 +112,7 @@ final class RecordAggregateCell {
             best = v
             return
         }
-        let c = RecordValueOrder.compare(v, best)
+        let c = FieldValueOrder.compare(v, best)
         if wantLess ? c < 0 : c > 0 { best = v }
     }
 
@@ -179,7 +179,7 @@ final class RecordAggregateCell {
     /// The `k` most frequent values, ties broken by the smaller value.
     private func topk(_ k: Int) -> FieldValue {
         let ranked = counts.sorted { a, b in
-            a.value != b.value ? a.value > b.value : RecordValueOrder.compare(a.key, b.key) < 0
+            a.value != b.value ? a.value > b.value : FieldValueOrder.compare(a.key, b.key) < 0
         }
         return .array(ranked.prefix(k).map { entry in
             .object([RecordField("key", entry.key), RecordField("count", .int(Int64(entry.value)))])
