@@ -48,7 +48,7 @@ public final class EmbeddedMetricStore: MetricStore {
     let metadata: Mutex<[OrgID: [String: MetricMetadata]]>
     /// Serializes metadata updates (each rewrites the file).
     let metadataLock = AsyncLock()
-    private let maintenance = Mutex<Task<Void, Never>?>(nil)
+    private let maintenance = MaintenanceLoop()
     private let seriesGauge = Gauge(label: "basin_head_series")
     private let samplesGauge = Gauge(label: "basin_head_samples")
     let blocksGauge = Gauge(label: "basin_blocks")
@@ -116,17 +116,17 @@ public final class EmbeddedMetricStore: MetricStore {
             }
             let summary = try WALReplay.run(
                 directory: walDirectory, logger: logger, progressEveryRecords: options.replayProgressEveryRecords, into: head)
-            let box = StoreBox()
+            let box = LateBound<EmbeddedMetricStore>()
             let wal = try WriteAheadLog(
                 directory: walDirectory, lastSegmentIndex: summary.lastSegmentIndex, existingBytes: summary.bytes,
                 options: options, logger: logger
             ) { payload, org, segment in
-                if case .metrics(let batch) = payload { box.store?.applyDurable(batch, org: org, segment: segment) }
+                if case .metrics(let batch) = payload { box.value?.applyDurable(batch, org: org, segment: segment) }
             }
             let store = EmbeddedMetricStore(
                 sources: Sources(active: head, blocks: opened.blocks, tombstones: tombstones ?? []), wal: wal, logger: logger, options: options,
                 blocksDirectory: blocksDirectory, lastSeq: opened.maxSeq, blockKinds: kinds ?? [:], metadata: metadata ?? [:])
-            box.store = store
+            box.value = store
             store.publishGauges()
             store.startMaintenance()
             return store
@@ -138,12 +138,7 @@ public final class EmbeddedMetricStore: MetricStore {
     /// Stops background maintenance, finishes pending syncs and closes the log; later appends
     /// fail with kind `unavailable`.
     public func close() async throws {
-        let task = maintenance.withLock { t -> Task<Void, Never>? in
-            defer { t = nil }
-            return t
-        }
-        task?.cancel()
-        await task?.value
+        await maintenance.stop()
         await wal.close()
     }
 
@@ -195,22 +190,8 @@ public final class EmbeddedMetricStore: MetricStore {
     }
 
     private func startMaintenance() {
-        let interval = options.compactionIntervalMillis
-        let task = Task.detached { [weak self] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(min(interval, 1_000)))
-                guard let self, !Task.isCancelled else { return }
-                await self.maintenanceTick()
-            }
-        }
-        maintenance.withLock { $0 = task }
+        maintenance.start(owner: self, everyMillis: min(options.compactionIntervalMillis, 1_000)) { await $0.maintenanceTick() }
     }
-}
-
-/// Lets the log's apply callback reach the store created after it.
-private final class StoreBox: @unchecked Sendable {
-    // Written once before the first append can complete; read on the apply queue after.
-    var store: EmbeddedMetricStore?
 }
 
 /// A lock that async code can hold across suspension points (FIFO).

@@ -35,7 +35,7 @@ public final class EmbeddedRecordStore: RecordStore {
     let adminLock = AsyncLock()
     let nextSequence: Atomic<Int>
     let lastSealMillis: Atomic<Int64>
-    let maintenance = Mutex<Task<Void, Never>?>(nil)
+    let maintenance = MaintenanceLoop()
 
     private init(sources: Sources, wal: WriteAheadLog, logger: Logger, options: EmbeddedStoreOptions, directory: String, nextSequence: Int) {
         self.sources = Mutex(sources)
@@ -81,18 +81,18 @@ public final class EmbeddedRecordStore: RecordStore {
                 head.append(entry.records, to: DatasetKey(org: org, dataset: entry.dataset, incarnation: entry.incarnation))
             }
             sources.active = head
-            let box = RecordStoreBox()
+            let box = LateBound<EmbeddedRecordStore>()
             let wal = try WriteAheadLog(
                 directory: walDirectory, lastSegmentIndex: summary.lastSegmentIndex, existingBytes: summary.bytes,
                 options: options, logger: logger
             ) { payload, org, segment in
-                if case .records(let entry) = payload { box.store?.applyDurable(entry, org: org, segment: segment) }
+                if case .records(let entry) = payload { box.value?.applyDurable(entry, org: org, segment: segment) }
             }
             // Segments a committed seal holds in partitions (a crash came before their deletion).
             _ = try wal.removeSegments(below: Int(sealed))
             let store = EmbeddedRecordStore(
                 sources: sources, wal: wal, logger: logger, options: options, directory: directory, nextSequence: maxSequence + 1)
-            box.store = store
+            box.value = store
             store.startMaintenance()
             return store
         } catch {
@@ -137,12 +137,7 @@ public final class EmbeddedRecordStore: RecordStore {
 
     /// Stops background maintenance, finishes pending syncs and closes the log.
     public func close() async throws {
-        let task = maintenance.withLock { t -> Task<Void, Never>? in
-            defer { t = nil }
-            return t
-        }
-        task?.cancel()
-        await task?.value
+        await maintenance.stop()
         await wal.close()
     }
 
@@ -191,24 +186,13 @@ public final class EmbeddedRecordStore: RecordStore {
     }
 
     private func startMaintenance() {
-        let interval = min(options.compactionIntervalMillis, 1_000)
-        let task = Task.detached { [weak self] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(interval))
-                guard let self, !Task.isCancelled else { return }
-                do {
-                    try await self.runMaintenance(forceSeal: false)
-                } catch {
-                    self.logger.error("records maintenance failed; retrying later", metadata: ["error": "\(error)"])
-                }
+        maintenance.start(owner: self, everyMillis: min(options.compactionIntervalMillis, 1_000)) { store in
+            do {
+                try await store.runMaintenance(forceSeal: false)
+            } catch {
+                store.logger.error("records maintenance failed; retrying later", metadata: ["error": "\(error)"])
             }
         }
-        maintenance.withLock { $0 = task }
     }
 }
 
-/// Lets the log's apply callback reach the store created after it.
-private final class RecordStoreBox: @unchecked Sendable {
-    // Written once before the first append can complete; read on the apply queue after.
-    var store: EmbeddedRecordStore?
-}
