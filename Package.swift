@@ -22,7 +22,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "basin", targets: ["basin"]),
-        .library(name: "BasinBenchmarkSupport", targets: ["BasinModel", "BasinWire", "StorageAPI", "StorageEngine", "DialectDatadog", "DialectAxiom"]),
+        .library(name: "BasinBenchmarkSupport", targets: ["BasinModel", "BasinWire", "StorageAPI", "StorageEngine", "DialectDatadog", "DialectAxiom", "DialectBlueflood"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -79,6 +79,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "DialectBlueflood",
+            dependencies: ["BasinModel", "BasinWire", "StorageAPI", "BasinHTTP", hummingbird, nioCore, logging],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "DialectPrometheus",
             dependencies: ["BasinModel", "BasinWire", "StorageAPI", "QueryEngine", "BasinHTTP", hummingbird, nioCore],
             swiftSettings: swiftSettings
@@ -87,7 +92,7 @@ let package = Package(
             name: "BasinServer",
             dependencies: [
                 "BasinModel", "BasinWire", "StorageAPI", "StorageEngine", "QueryEngine", "BasinHTTP",
-                "DialectDatadog", "DialectDynatrace", "DialectAxiom", "DialectPrometheus", hummingbird, logging, metrics,
+                "DialectDatadog", "DialectDynatrace", "DialectAxiom", "DialectBlueflood", "DialectPrometheus", hummingbird, logging, metrics,
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
@@ -106,7 +111,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "BasinModelTests", dependencies: ["BasinModel", "BasinTestKit"], swiftSettings: swiftSettings),
-        .testTarget(name: "BasinWireTests", dependencies: ["BasinWire", "BasinModel", "BasinTestKit", nioCore], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "BasinWireTests", dependencies: ["BasinWire", "BasinModel", "BasinTestKit", nioCore, .product(name: "CompressNIO", package: "compress-nio")], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(
             name: "StorageEngineTests",
             dependencies: ["StorageEngine", "StorageAPI", "BasinModel", "BasinTestKit", logging],
@@ -140,6 +145,17 @@ let package = Package(
             dependencies: [
                 "DialectAxiom", "BasinServer", "BasinHTTP", "BasinWire", "BasinModel", "BasinTestKit", "StorageAPI",
                 hummingbird, nioCore, logging,
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DialectBluefloodTests",
+            dependencies: [
+                "DialectBlueflood", "BasinServer", "BasinHTTP", "BasinWire", "BasinModel", "BasinTestKit", "StorageAPI",
+                "StorageEngine", hummingbird, nioCore, logging, .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],

@@ -1,5 +1,6 @@
 import BasinHTTP
 import DialectAxiom
+import DialectBlueflood
 import DialectDatadog
 import DialectDynatrace
 import DialectPrometheus
@@ -97,6 +98,7 @@ public struct ServerApplication: Sendable {
         let axiom = AxiomRoutes(environment: environment, records: records, options: axiomOptions)
         axiom.register(on: router)
         axiom.registerQueries(on: router)
+        BluefloodRoutes(environment: environment, records: records).register(on: router)
         PrometheusRoutes(environment: environment).register(on: router)
         AdminRoutes(tokens: tokens).register(on: router)
         SelfMonitoringRoutes(registry: registry, store: environment.store, records: records, lifecycle: lifecycle).register(on: router)

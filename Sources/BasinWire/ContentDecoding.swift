@@ -53,8 +53,9 @@ public enum ContentDecoding {
     ) throws(ContentDecodingError) -> ByteBuffer {
         var input = body
         if input.readableBytes == 0 { return input }
+        let decoded: ByteBuffer
         do {
-            return try input.decompress(with: algorithm, maxSize: maxDecodedBytes)
+            decoded = try input.decompress(with: algorithm, maxSize: maxDecodedBytes)
         } catch let error as CompressNIOError where error == .bufferOverflow {
             throw ContentDecodingError(
                 kind: .payloadTooLarge,
@@ -62,6 +63,14 @@ public enum ContentDecoding {
         } catch {
             throw ContentDecodingError(kind: .badRequest, message: "request body is not valid \(name) data")
         }
+        // CompressNIO checks its limit against the output buffer's capacity, which may round
+        // up; the limit is exact here.
+        guard decoded.readableBytes <= maxDecodedBytes else {
+            throw ContentDecodingError(
+                kind: .payloadTooLarge,
+                message: "decompressed request body exceeds the limit of \(maxDecodedBytes) bytes")
+        }
+        return decoded
     }
 }
 

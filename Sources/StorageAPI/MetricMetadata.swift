@@ -17,16 +17,24 @@ public struct MetricMetadata: Sendable, Hashable {
     public var dialect: String?
     /// The interval a rate or count was declared over, in seconds (Datadog's `interval`).
     public var intervalSeconds: Int64?
+    /// The vendor's own name for the metric's type where Basin's ``BasinModel/MetricKind`` is
+    /// coarser (Blueflood `basic`, `gauge`, `counter`, `timer`, `set`).
+    public var vendorType: String?
+    /// How long the client asked its samples to be kept, in seconds (Blueflood `ttlInSeconds`;
+    /// last writer wins). Reads of that dialect hide samples older than this.
+    public var ttlSeconds: Int64?
 
     public init(
         unit: String? = nil, description: String? = nil, displayName: String? = nil, dialect: String? = nil,
-        intervalSeconds: Int64? = nil
+        intervalSeconds: Int64? = nil, vendorType: String? = nil, ttlSeconds: Int64? = nil
     ) {
         self.unit = unit
         self.description = description
         self.displayName = displayName
         self.dialect = dialect
         self.intervalSeconds = intervalSeconds
+        self.vendorType = vendorType
+        self.ttlSeconds = ttlSeconds
     }
 
     /// This metadata with every non-nil field of `update` applied.
@@ -34,7 +42,8 @@ public struct MetricMetadata: Sendable, Hashable {
         MetricMetadata(
             unit: update.unit ?? unit, description: update.description ?? description,
             displayName: update.displayName ?? displayName, dialect: update.dialect ?? dialect,
-            intervalSeconds: update.intervalSeconds ?? intervalSeconds)
+            intervalSeconds: update.intervalSeconds ?? intervalSeconds, vendorType: update.vendorType ?? vendorType,
+            ttlSeconds: update.ttlSeconds ?? ttlSeconds)
     }
 
     /// Longest accepted text of any field, in bytes.
@@ -48,7 +57,8 @@ public enum MetricMetadataLimits {
     public static func check(_ metricName: String, _ metadata: MetricMetadata) throws(StorageError) {
         guard !metricName.isEmpty else { throw StorageError(kind: .badRequest, message: "metadata needs a metric name") }
         for (field, value) in [("unit", metadata.unit), ("description", metadata.description),
-                               ("display name", metadata.displayName), ("dialect", metadata.dialect)] {
+                               ("display name", metadata.displayName), ("dialect", metadata.dialect),
+                               ("vendor type", metadata.vendorType)] {
             if let value, value.utf8.count > MetricMetadata.maxFieldBytes {
                 throw StorageError(kind: .limitExceeded, message: "metric metadata \(field) of \(metricName) is \(value.utf8.count) bytes, over the limit of \(MetricMetadata.maxFieldBytes)")
             }

@@ -18,6 +18,12 @@ public struct WindowAggregates: OptionSet, Sendable, Hashable {
     /// The mean: the compensated sum over the count, or an incremental mean when the sum
     /// overflows without an infinite input (Prometheus' `avg_over_time`).
     public static let mean = WindowAggregates(rawValue: 1 << 5)
+    /// The population variance of the window's values (two passes over the window: exact
+    /// where a running sum of squares would cancel).
+    public static let variance = WindowAggregates(rawValue: 1 << 6)
+    /// 1 when every value of the window is an integer, else 0 (Blueflood averages integer
+    /// samples in integer arithmetic).
+    public static let integral = WindowAggregates(rawValue: 1 << 7)
 }
 
 /// What ``MetricStore/selectWindows(_:)`` reads: for every matching series, one aggregate per
@@ -59,6 +65,9 @@ public struct SeriesWindows: Sendable {
     public var first: [Double] = []
     public var last: [Double] = []
     public var mean: [Double] = []
+    public var variance: [Double] = []
+    /// 1 where every value of the window is an integer, 0 where one is not (NaN for empty windows).
+    public var integral: [Double] = []
 
     public init(labels: Labels, kind: MetricKind, windows: Int, aggregates: WindowAggregates) {
         self.labels = labels
@@ -70,6 +79,8 @@ public struct SeriesWindows: Sendable {
         if aggregates.contains(.first) { first = [Double](repeating: .nan, count: windows) }
         if aggregates.contains(.last) { last = [Double](repeating: .nan, count: windows) }
         if aggregates.contains(.mean) { mean = [Double](repeating: .nan, count: windows) }
+        if aggregates.contains(.variance) { variance = [Double](repeating: .nan, count: windows) }
+        if aggregates.contains(.integral) { integral = [Double](repeating: .nan, count: windows) }
     }
 
     /// Whether no window has a sample.
@@ -105,6 +116,36 @@ public struct SeriesWindows: Sendable {
             }
         }
         count = c; sum = s; min = mn; max = mx; first = f; last = l; mean = m
+        Self.foldShape(ts, vs, request, variance: &variance, integral: &integral)
+    }
+
+    /// The variance and integrality folds (rarely asked for, so kept out of the main loop).
+    private static func foldShape(
+        _ ts: UnsafeBufferPointer<Int64>, _ vs: UnsafeBufferPointer<Double>, _ request: WindowSelectRequest,
+        variance: inout [Double], integral: inout [Double]
+    ) {
+        guard !variance.isEmpty || !integral.isEmpty else { return }
+        var lo = 0
+        var hi = 0
+        let n = ts.count
+        for (i, end) in request.windowEndsMillis.enumerated() {
+            let start = end &- request.windowMillis
+            while lo < n, ts[lo] <= start { lo += 1 }
+            if hi < lo { hi = lo }
+            while hi < n, ts[hi] <= end { hi += 1 }
+            guard lo < hi else { continue }
+            if i < variance.count {
+                var mean = 0.0
+                for k in lo..<hi { mean += vs[k] }
+                mean /= Double(hi - lo)
+                var squares = 0.0
+                for k in lo..<hi { squares += (vs[k] - mean) * (vs[k] - mean) }
+                variance[i] = squares / Double(hi - lo)
+            }
+            if i < integral.count {
+                integral[i] = (lo..<hi).allSatisfy { vs[$0].rounded(.towardZero) == vs[$0] } ? 1 : 0
+            }
+        }
     }
 
     /// The fold over pointers; empty buffers are aggregates not requested.

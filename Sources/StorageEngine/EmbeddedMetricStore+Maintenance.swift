@@ -36,8 +36,9 @@ extension EmbeddedMetricStore {
     }
 
     /// Cuts the head into blocks (when forced or a cut is pending), merges blocks and applies
-    /// the retention; one run at a time.
-    func runMaintenance(forceFlush: Bool, compact: Bool = true) async throws {
+    /// the retention; one run at a time. Public for benchmarks and tools that need the data in
+    /// blocks now rather than at the next background run.
+    public func runMaintenance(forceFlush: Bool, compact: Bool = true) async throws {
         await maintenanceLock.lock()
         defer { maintenanceLock.unlock() }
         if forceFlush { try await flushHead() }

@@ -8,7 +8,7 @@ import Testing
 struct DifferentialTests {
     static func render(_ got: [SeriesWindows]) -> [String] {
         got.map { w in
-            "\(w.labels) \(w.kind.name) \(w.count) " + [w.sum, w.min, w.max, w.first, w.last, w.mean]
+            "\(w.labels) \(w.kind.name) \(w.count) " + [w.sum, w.min, w.max, w.first, w.last, w.mean, w.variance, w.integral]
                 .map { "\($0.map(\.bitPattern))" }.joined(separator: " ")
         }
     }
@@ -127,7 +127,7 @@ struct DifferentialTests {
             for (ends, width) in [([Int64](stride(from: 0, through: 40_000, by: 5_000)), Int64(5_000)),
                                   ([Int64](stride(from: 3_000, through: 20_000, by: 1_000)), Int64(7_000)),
                                   ([Int64](repeating: 17_000, count: 3), Int64(300_000))] {
-                let all: WindowAggregates = [.sum, .min, .max, .first, .last, .mean]
+                let all: WindowAggregates = [.sum, .min, .max, .first, .last, .mean, .variance, .integral]
                 for matchers in Self.matcherSets.prefix(4) {
                     let request = WindowSelectRequest(
                         select: SelectRequest(org: org, matchers: matchers, startMillis: 0, endMillis: 0),

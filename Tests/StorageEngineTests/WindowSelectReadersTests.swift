@@ -40,7 +40,7 @@ struct WindowSelectReadersTests {
                 try await engine.runMaintenance(forceFlush: true, compact: Bool.random(using: &rng))
             }
         }
-        let all: WindowAggregates = [.sum, .min, .max, .first, .last, .mean]
+        let all: WindowAggregates = [.sum, .min, .max, .first, .last, .mean, .variance, .integral]
         for matchers in [[LabelMatcher.equal("__name__", "m")], [.equal("region", "eu")]] {
             for (ends, width) in [(Array(stride(from: Int64(0), through: 60_000, by: 10_000)), Int64(10_000)),
                                   (Array(stride(from: Int64(2_000), through: 58_000, by: 4_000)), Int64(15_000))] {

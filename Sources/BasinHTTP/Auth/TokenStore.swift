@@ -103,7 +103,7 @@ public final class TokenStore: TokenVerifier, Sendable {
         org: String, scopes: TokenScopes, name: String, secret chosen: String? = nil
     ) throws -> (record: TokenRecord, secret: String) {
         guard TokenStore.isValidOrgName(org) else {
-            throw TokenStoreError(message: "invalid organisation name \"\(org)\": use 1-64 of a-z, 0-9, '-', '_', '.'")
+            throw TokenStoreError(message: "invalid organisation name \"\(org)\": use 1-64 of a-z, 0-9, '-', '_', '.', ':'")
         }
         guard !scopes.isEmpty else { throw TokenStoreError(message: "a token needs at least one scope") }
         if let chosen, chosen.isEmpty || chosen.utf8.count > 256 || chosen.contains(where: { $0.isWhitespace }) {
@@ -278,12 +278,13 @@ public final class TokenStore: TokenVerifier, Sendable {
         return out
     }
 
-    /// Organisation names: 1-64 characters of `a-z 0-9 - _ .`.
+    /// Organisation names: 1-64 characters of `a-z 0-9 - _ . :` (the colon for Rackspace
+    /// tenants such as `hybrid:123456`, which are Basin organisations).
     public static func isValidOrgName(_ name: String) -> Bool {
         guard (1...64).contains(name.utf8.count) else { return false }
         return name.utf8.allSatisfy { c in
             (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9"))
-                || c == UInt8(ascii: "-") || c == UInt8(ascii: "_") || c == UInt8(ascii: ".")
+                || c == UInt8(ascii: "-") || c == UInt8(ascii: "_") || c == UInt8(ascii: ".") || c == UInt8(ascii: ":")
         }
     }
 }

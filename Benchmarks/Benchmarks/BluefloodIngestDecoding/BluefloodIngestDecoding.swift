@@ -1,0 +1,74 @@
+// Blueflood `/ingest` decoding: bytes of the ../shared/bench Blueflood bodies (1000 samples
+// each, `env.region.host.metric` names) into a MetricBatch plus per-metric metadata, as the
+// route does before storing. Bodies: `BASIN_BENCH_BLUEFLOOD_PAYLOADS` (default
+// /tmp/peers/bf/blueflood), the first `BASIN_BENCH_BODIES` (default 20); generate them with
+// `python3 ../shared/bench/gen_payloads.py --series 10000 --points-per-series 240 --batch 1000
+// --seed 42 --formats blueflood --out /tmp/peers/bf --now $(date +%s)` (the decoder's clock is
+// the manifest's `now`, so old bodies stay inside Blueflood's 3-day window).
+// One iteration decodes one body: `throughput` × mean body bytes = bytes/s.
+
+import Benchmark
+import BasinModel
+import DialectBlueflood
+import Foundation
+
+struct BenchSetupError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+final class DecodeFixture: @unchecked Sendable {
+    var bodies: [[UInt8]] = []
+    var nowMillis: Int64 = 0
+    var next = 0
+}
+
+enum DecodeSettings {
+    static var payloads: String {
+        ProcessInfo.processInfo.environment["BASIN_BENCH_BLUEFLOOD_PAYLOADS"] ?? "/tmp/peers/bf/blueflood"
+    }
+
+    static var bodyCount: Int {
+        ProcessInfo.processInfo.environment["BASIN_BENCH_BODIES"].flatMap(Int.init) ?? 20
+    }
+
+    static func load(into fixture: DecodeFixture) throws {
+        let names = try FileManager.default.contentsOfDirectory(atPath: payloads).filter { $0.hasPrefix("body-") }.sorted().prefix(bodyCount)
+        guard !names.isEmpty else { throw BenchSetupError("no body-* files in \(payloads)") }
+        fixture.bodies = try names.map { Array(try Data(contentsOf: URL(fileURLWithPath: payloads + "/" + $0))) }
+        let manifest = try Data(contentsOf: URL(fileURLWithPath: payloads + "/../manifest.json"))
+        let object = try JSONSerialization.jsonObject(with: manifest) as? [String: Any]
+        let now = ((object?["params"] as? [String: Any])?["now"] as? NSNumber)?.int64Value ?? 0
+        fixture.nowMillis = now * 1000
+        let mean = fixture.bodies.map(\.count).reduce(0, +) / fixture.bodies.count
+        print("BluefloodIngestDecoding: \(fixture.bodies.count) bodies, mean \(mean) bytes")
+    }
+}
+
+let benchmarks: @Sendable () -> Void = {
+    let configuration = Benchmark.Configuration(
+        metrics: [.wallClock, .throughput, .mallocCountTotal],
+        warmupIterations: 5,
+        maxDuration: .seconds(5),
+        maxIterations: 1_000_000,
+        thresholds: [
+            // p50 ≥ 900 bodies/s ≈ 120 MB/s on the shared 2-core VM (measured about 2026-12-01).
+            .throughput: .init(absolute: [.p50: 100]),
+        ]
+    )
+    let fixture = DecodeFixture()
+    Benchmark("Blueflood ingest body (1000 samples)", configuration: configuration) { benchmark in
+        let decoder = BluefloodIngestDecoder(options: BluefloodIntakeOptions(nowMillis: fixture.nowMillis))
+        for _ in benchmark.scaledIterations {
+            let body = fixture.bodies[fixture.next % fixture.bodies.count]
+            fixture.next += 1
+            let result = body.withUnsafeBytes { decoder.decodeMetrics($0, pathTenant: "t1", multiTenant: false) }
+            guard case .success(let intake) = result, intake.sampleCount == 1000 else {
+                fatalError("body \(fixture.next) did not decode to 1000 samples: \(result)")
+            }
+            blackHole(intake)
+        }
+    } setup: {
+        try DecodeSettings.load(into: fixture)
+    }
+}
