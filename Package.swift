@@ -22,7 +22,9 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "basin", targets: ["basin"]),
-        .library(name: "BasinBenchmarkSupport", targets: ["BasinModel", "BasinWire", "StorageAPI", "StorageEngine", "DialectDatadog", "DialectAxiom", "DialectBlueflood"]),
+        .library(name: "BasinBenchmarkSupport", targets: ["BasinModel", "BasinWire", "StorageAPI", "StorageEngine", "DialectDatadog", "DialectAxiom", "DialectBlueflood", "DialectSignalFx"]),
+        // For the libFuzzer targets in Fuzz/ (a separate package, never built by the root build).
+        .library(name: "BasinFuzzSupport", targets: ["BasinModel", "BasinWire", "StorageAPI", "DialectDatadog", "DialectDynatrace", "DialectAxiom", "DialectBlueflood"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -84,6 +86,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "DialectSignalFx",
+            dependencies: ["BasinModel", "BasinWire", "StorageAPI", "BasinHTTP", hummingbird, nioCore, logging],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "DialectPrometheus",
             dependencies: ["BasinModel", "BasinWire", "StorageAPI", "QueryEngine", "BasinHTTP", hummingbird, nioCore],
             swiftSettings: swiftSettings
@@ -92,7 +99,7 @@ let package = Package(
             name: "BasinServer",
             dependencies: [
                 "BasinModel", "BasinWire", "StorageAPI", "StorageEngine", "QueryEngine", "BasinHTTP",
-                "DialectDatadog", "DialectDynatrace", "DialectAxiom", "DialectBlueflood", "DialectPrometheus", hummingbird, logging, metrics,
+                "DialectDatadog", "DialectDynatrace", "DialectAxiom", "DialectBlueflood", "DialectSignalFx", "DialectPrometheus", hummingbird, logging, metrics,
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
@@ -102,6 +109,17 @@ let package = Package(
             dependencies: [
                 "BasinServer", "BasinHTTP", "StorageEngine", logging,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The intake suite every dialect's metric intake passes (tests only).
+        .target(
+            name: "BasinIntakeConformance",
+            dependencies: [
+                "BasinModel", "BasinHTTP", "BasinTestKit", "StorageAPI", "StorageEngine", hummingbird, nioCore, logging,
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "CompressNIO", package: "compress-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -125,13 +143,13 @@ let package = Package(
         ),
         .testTarget(
             name: "DialectDatadogTests",
-            dependencies: ["DialectDatadog", "BasinWire", "BasinModel", "BasinTestKit", nioCore],
+            dependencies: ["BasinIntakeConformance", "DialectDatadog", "BasinWire", "BasinModel", "BasinTestKit", nioCore],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "DialectDynatraceTests",
-            dependencies: [
+            dependencies: ["BasinIntakeConformance", 
                 "DialectDynatrace", "BasinServer", "BasinHTTP", "BasinWire", "BasinModel", "BasinTestKit", "StorageAPI",
                 "StorageEngine", hummingbird, nioCore, logging,
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -153,8 +171,19 @@ let package = Package(
         ),
         .testTarget(
             name: "DialectBluefloodTests",
-            dependencies: [
+            dependencies: ["BasinIntakeConformance", 
                 "DialectBlueflood", "BasinServer", "BasinHTTP", "BasinWire", "BasinModel", "BasinTestKit", "StorageAPI",
+                "StorageEngine", hummingbird, nioCore, logging, .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DialectSignalFxTests",
+            dependencies: [
+                "DialectSignalFx", "BasinServer", "BasinHTTP", "BasinWire", "BasinModel", "BasinTestKit", "StorageAPI",
                 "StorageEngine", hummingbird, nioCore, logging, .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
