@@ -182,7 +182,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DialectSignalFxTests",
-            dependencies: [
+            dependencies: ["BasinIntakeConformance", 
                 "DialectSignalFx", "BasinServer", "BasinHTTP", "BasinWire", "BasinModel", "BasinTestKit", "StorageAPI",
                 "StorageEngine", hummingbird, nioCore, logging, .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -4,6 +4,7 @@ import DialectBlueflood
 import DialectDatadog
 import DialectDynatrace
 import DialectPrometheus
+import DialectSignalFx
 import Foundation
 import Hummingbird
 import Logging
@@ -99,6 +100,8 @@ public struct ServerApplication: Sendable {
         axiom.register(on: router)
         axiom.registerQueries(on: router)
         BluefloodRoutes(environment: environment, records: records).register(on: router)
+        SignalFxRoutes(environment: environment, records: records).register(on: router)
+        SignalFxTraceRoutes(environment: environment, records: records).register(on: router)
         PrometheusRoutes(environment: environment).register(on: router)
         AdminRoutes(tokens: tokens).register(on: router)
         SelfMonitoringRoutes(registry: registry, store: environment.store, records: records, lifecycle: lifecycle).register(on: router)

@@ -38,13 +38,21 @@ public enum SignalFxMetricType: Int, Sendable, CaseIterable {
 
 /// SignalFx's event categories with their protobuf enum values (spec §4.2; note the gaps).
 public enum SignalFxEventCategory: Int64, Sendable, CaseIterable {
+    /// Created through the UI or API (deployments and the like); the default.
     case userDefined = 1_000_000
+    /// From a detector.
     case alert = 100_000
+    /// From the audit trail.
     case audit = 200_000
+    /// From an analytics job.
     case job = 300_000
+    /// From collectd (deprecated in favour of `AGENT`).
     case collectd = 400_000
+    /// From service discovery.
     case serviceDiscovery = 500_000
+    /// From an exception appender.
     case exception = 700_000
+    /// From an agent (signalfx-python refuses to send it; the server accepts it).
     case agent = 2_000_000
 
     /// The enum name as the protobuf schema and the JSON API spell it (`USER_DEFINED`, `ALERT`, …).

@@ -50,25 +50,31 @@ struct BluefloodTenantSink {
     /// Metadata of aggregated metrics, by metric name.
     var metadata: [String: MetricMetadata] = [:]
     /// Basic metric name bytes → series slot (a sink holds basic or aggregated series, never both).
-    private var nameSlots: [[UInt8]: UInt32] = [:]
+    private var nameSlots: [BluefloodNameKey: UInt32] = [:]
     /// Basic metric names and metadata, by slot.
     private var basicNames: [String] = []
     private var basicMetadata: [MetricMetadata] = []
     /// Aggregated series labels → slot.
     private var labelSlots: [Labels: UInt32] = [:]
+    private var labels = LabelsBuilder()
 
     /// Appends a basic sample; the last `unit` given and the last `ttl` win.
+    ///
+    /// A known name costs one hash of its bytes; a new one its labels, its `String` and a copy of
+    /// its bytes as the key.
     mutating func appendBasic(name: [UInt8], timestampMillis: Int64, value: Double, unit: String?, ttlSeconds: Int64) {
         let slot: UInt32
-        if let known = nameSlots[name] {
+        let key = BluefloodNameKey(bytes: name)
+        if let known = nameSlots[key] {
             slot = known
             if let unit { basicMetadata[Int(slot)].unit = unit }
             basicMetadata[Int(slot)].ttlSeconds = ttlSeconds
         } else {
-            let metricName = String(decoding: name, as: UTF8.self)
-            slot = batch.beginSeries(BluefloodSeriesNaming.labels(metricName), kind: .gauge)
-            nameSlots[name] = slot
-            basicNames.append(metricName)
+            labels.reset()
+            labels.add(name: BluefloodNameKey.metricNameKey, value: name)
+            slot = batch.beginSeries(labels.build(), kind: .gauge)
+            nameSlots[key] = slot
+            basicNames.append(String(decoding: name, as: UTF8.self))
             basicMetadata.append(MetricMetadata(
                 unit: unit, dialect: Blueflood.dialect, vendorType: BluefloodMetricType.basic.rawValue, ttlSeconds: ttlSeconds))
         }
@@ -101,14 +107,31 @@ struct BluefloodTenantSink {
     }
 }
 
+/// A metric name's bytes as a dictionary key, hashed in one call over the bytes (an
+/// `[UInt8]` key hashes byte by byte).
+struct BluefloodNameKey: Hashable {
+    let bytes: [UInt8]
+
+    static let metricNameKey: [UInt8] = Array(Labels.metricNameKey.utf8)
+
+    func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+}
+
 /// The sinks of all tenants of a request.
 struct BluefloodTenantSinks {
     var sinks: [String: BluefloodTenantSink] = [:]
+    /// The path tenant's sink, kept apart so `/ingest` costs no tenant lookup per sample.
+    var path = BluefloodTenantSink()
+    var pathTenant = ""
 
     /// The finished intake with `errors`.
     func intake(errors: [BluefloodErrorEntry]) -> BluefloodIntake {
         var result = BluefloodIntake(errors: errors)
-        for (tenant, sink) in sinks {
+        var all = sinks
+        if !path.batch.isEmpty || !path.allMetadata.isEmpty { all[pathTenant] = path }
+        for (tenant, sink) in all {
             let metadata = sink.allMetadata
             if !sink.batch.isEmpty { result.batches[tenant] = sink.batch }
             if !metadata.isEmpty { result.metadata[tenant] = metadata }

@@ -45,6 +45,7 @@ struct BluefloodMetricState {
         self.options = options
         self.pathTenant = pathTenant
         self.multiTenant = multiTenant
+        sinks.pathTenant = pathTenant
     }
 
     mutating func reset() {
@@ -195,10 +196,13 @@ struct BluefloodMetricState {
             abort = .internalError("Failed parsing content")
             return
         }
-        let tenantId = multiTenant ? entryTenant : pathTenant
         let unitText = unitBytes.map { _ in String(decoding: unit, as: UTF8.self) }
-        sinks.sinks[tenantId, default: BluefloodTenantSink()].appendBasic(
-            name: name, timestampMillis: collectionTime, value: number, unit: unitText, ttlSeconds: ttlSeconds)
+        if multiTenant {
+            sinks.sinks[entryTenant, default: BluefloodTenantSink()].appendBasic(
+                name: name, timestampMillis: collectionTime, value: number, unit: unitText, ttlSeconds: ttlSeconds)
+        } else {
+            sinks.path.appendBasic(name: name, timestampMillis: collectionTime, value: number, unit: unitText, ttlSeconds: ttlSeconds)
+        }
     }
 
     private mutating func valueError(_ message: String) {

@@ -1,0 +1,130 @@
+import BasinModel
+
+/// What the datapoint decoders write into: accepted points as a ``MetricBatch``, dropped ones
+/// as counts per ``SignalFxDropReason``.
+///
+/// Both decoders (JSON and protobuf) drive the same three calls per point, so the limits and
+/// the invalid-point policy of spec §3.5 live in one place: ``beginPoint()``, then
+/// ``addDimension(key:value:)`` per dimension, then ``endPoint(metric:type:timestampMillis:value:)``.
+/// A point that breaks a limit is dropped and counted; the rest of the request is kept.
+public struct SignalFxDatapointBatch: Sendable {
+    /// The accepted points: metric name as `__name__`, dimensions as labels (dots kept).
+    public private(set) var metrics = MetricBatch()
+    /// Accepted metric names, for metadata.
+    public private(set) var metricNames: Set<String> = []
+    /// Dropped points by reason.
+    public private(set) var dropped: [SignalFxDropReason: Int] = [:]
+    /// The first dropped point's reason and metric name (as far as known), for the log.
+    public private(set) var firstDrop: (reason: SignalFxDropReason, metric: String)?
+    /// The limits applied.
+    public let limits: SignalFxIntakeLimits
+    /// The receipt time: points without a positive timestamp get it.
+    public let nowMillis: Int64
+
+    var labels = LabelsBuilder()
+    var dimensionCount = 0
+    var pointDrop: SignalFxDropReason?
+    var lastName: [UInt8] = []
+
+    /// Creates an empty batch.
+    public init(limits: SignalFxIntakeLimits = SignalFxIntakeLimits(), nowMillis: Int64) {
+        self.limits = limits
+        self.nowMillis = nowMillis
+    }
+
+    /// The number of accepted points.
+    public var acceptedCount: Int { metrics.sampleCount }
+    /// The number of dropped points.
+    public var droppedCount: Int { dropped.values.reduce(0, +) }
+
+    /// Starts a point: forgets the previous point's dimensions.
+    public mutating func beginPoint() {
+        labels.reset()
+        dimensionCount = 0
+        pointDrop = nil
+    }
+
+    /// Marks the current point as invalid; the first reason is the one counted.
+    public mutating func invalidate(_ reason: SignalFxDropReason) {
+        if pointDrop == nil { pointDrop = reason }
+    }
+
+    /// Adds a dimension of the current point, checking it against the limits.
+    ///
+    /// An empty value leaves the dimension out (as golib does, and as Prometheus reads an empty
+    /// label); an empty or over-long key, a key `__name__` or an over-long value invalidates the
+    /// point. Keys are not held to SignalFx's documented character set: `k8s.pod.name` is real
+    /// traffic (spec §3.4). The bytes must be valid UTF-8; they are copied.
+    public mutating func addDimension(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+        guard pointDrop == nil, !value.isEmpty else { return }
+        dimensionCount += 1
+        if dimensionCount > limits.maxDimensions {
+            invalidate(.tooManyDimensions)
+            return
+        }
+        guard !key.isEmpty, key.count <= limits.maxDimensionKeyBytes,
+              Self.scalarCount(key) <= limits.maxDimensionKeyCharacters,
+              value.count <= limits.maxDimensionValueBytes,
+              Self.scalarCount(value) <= limits.maxDimensionValueCharacters,
+              !key.elementsEqual(Labels.metricNameKey.utf8) else {
+            invalidate(.invalidDimension)
+            return
+        }
+        labels.add(name: key, value: value)
+    }
+
+    /// Ends the current point: stores it, or counts it as dropped.
+    ///
+    /// - Parameters:
+    ///   - metric: the metric name's UTF-8 bytes; nil when the point had none.
+    ///   - type: the metric type; `ENUM` is dropped.
+    ///   - timestampMillis: milliseconds since the epoch; nil or ≤ 0 means receipt time.
+    ///   - value: the value; nil when the point had none. Non-finite values are dropped.
+    public mutating func endPoint(metric: UnsafeRawBufferPointer?, type: SignalFxMetricType, timestampMillis: Int64?, value: Double?) {
+        if let reason = pointDrop {
+            return drop(reason, metric: metric)
+        }
+        guard let metric else { return drop(.missingMetric, metric: nil) }
+        guard !metric.isEmpty, metric.count <= limits.maxMetricNameBytes,
+              Self.scalarCount(metric) <= limits.maxMetricNameCharacters else {
+            return drop(.invalidMetric, metric: metric)
+        }
+        guard let kind = type.kind else { return drop(.unsupportedType, metric: metric) }
+        guard let value else { return drop(.missingValue, metric: metric) }
+        guard value.isFinite else { return drop(.invalidValue, metric: metric) }
+        var time = nowMillis
+        if let timestampMillis, timestampMillis > 0 {
+            // Nanoseconds must fit in Int64 downstream (year 2262).
+            guard timestampMillis <= Int64.max / 1_000_000 else { return drop(.invalidTimestamp, metric: metric) }
+            time = timestampMillis
+        }
+        labels.add(name: Labels.metricNameKey.utf8, value: metric)
+        metrics.append(labels.build(), kind: kind, timestampMillis: time, value: value)
+        if !lastName.elementsEqual(metric) {
+            lastName.removeAll(keepingCapacity: true)
+            lastName.append(contentsOf: metric)
+            metricNames.insert(String(decoding: metric, as: UTF8.self))
+        }
+    }
+
+    /// Counts points that were dropped without being decoded (an array under an unknown type key).
+    public mutating func dropUndecoded(_ reason: SignalFxDropReason, count: Int) {
+        guard count > 0 else { return }
+        dropped[reason, default: 0] += count
+        if firstDrop == nil { firstDrop = (reason, "") }
+    }
+
+    mutating func drop(_ reason: SignalFxDropReason, metric: UnsafeRawBufferPointer?) {
+        dropped[reason, default: 0] += 1
+        if firstDrop == nil {
+            firstDrop = (reason, metric.map { String(decoding: $0.prefix(256), as: UTF8.self) } ?? "")
+        }
+    }
+
+    /// The number of Unicode scalars in valid UTF-8 bytes: the bytes that are not continuation bytes.
+    static func scalarCount(_ bytes: UnsafeRawBufferPointer) -> Int {
+        var count = 0
+        for byte in bytes where byte & 0xC0 != 0x80 { count += 1 }
+        return count
+    }
+}

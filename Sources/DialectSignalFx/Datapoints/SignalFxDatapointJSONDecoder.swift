@@ -1,0 +1,215 @@
+import BasinModel
+import BasinWire
+
+/// Decodes the JSON body of `POST /v2/datapoint` (spec §3.1):
+/// `{"gauge":[…],"counter":[…],"cumulative_counter":[…]}` with points
+/// `{"metric","value","dimensions","timestamp"}`.
+///
+/// Only a body that is not this shape throws (the route answers `400`); points that are
+/// individually unusable are dropped into the batch's counts (spec §3.5):
+/// - type keys are matched case-insensitively; arrays under other keys are skipped and counted
+///   (gateway behaviour, spec §8 vector 5);
+/// - `value`: a number, or a string holding a JSON number (DOC); anything else drops the point;
+/// - `timestamp`: milliseconds; fractions are truncated, `null`/absent/≤ 0 mean receipt time;
+/// - `dimensions`: string values; numbers and booleans are stringified (older DOC allowed them),
+///   `null` leaves the dimension out, nested values drop the point;
+/// - other members (`properties`, …) are ignored.
+///
+/// An empty (all-whitespace) body is an empty upload.
+public enum SignalFxDatapointJSONDecoder {
+    /// Decodes `bytes` into `batch`.
+    ///
+    /// - Throws: ``WireError`` when the body is not JSON of the expected shape.
+    /// - Complexity: O(n) in the body; one label set per accepted point.
+    public static func decode(_ bytes: UnsafeRawBufferPointer, into batch: inout SignalFxDatapointBatch) throws(WireError) {
+        var scanner = JSONScanner(bytes: bytes)
+        if scanner.peekToken() == .end { return }
+        try scanner.readObjectStart()
+        var state = PointState()
+        var first = true
+        while try scanner.readNextObjectMember(isFirst: &first) {
+            let key = try scanner.readKey()
+            guard let type = metricType(key) else {
+                batch.dropUndecoded(.unsupportedType, count: try skipCounting(&scanner))
+                continue
+            }
+            if try scanner.readNull() { continue }
+            try scanner.readArrayStart()
+            var firstPoint = true
+            while try scanner.readNextArrayElement(isFirst: &firstPoint) {
+                try decodePoint(&scanner, type: type, state: &state, into: &batch)
+            }
+        }
+        try scanner.readEnd()
+    }
+
+    /// Scratch reused across points: the metric name and a dimension key are copied out of the
+    /// scanner, whose string buffers only live until the next string is read.
+    struct PointState {
+        var metric: [UInt8] = []
+        var key: [UInt8] = []
+    }
+
+    /// The metric type a key names, case-insensitively; nil for other keys.
+    static func metricType(_ key: UnsafeRawBufferPointer) -> SignalFxMetricType? {
+        if equalsIgnoringCase(key, "gauge") { return .gauge }
+        if equalsIgnoringCase(key, "counter") { return .counter }
+        if equalsIgnoringCase(key, "cumulative_counter") { return .cumulativeCounter }
+        return nil
+    }
+
+    /// Whether `bytes` spell `lowercase` in any ASCII case.
+    static func equalsIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ lowercase: StaticString) -> Bool {
+        guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
+        let expected = lowercase.utf8Start
+        for i in 0..<bytes.count {
+            var byte = bytes[i]
+            if byte >= UInt8(ascii: "A"), byte <= UInt8(ascii: "Z") { byte |= 0x20 }
+            if byte != expected[i] { return false }
+        }
+        return true
+    }
+
+    /// Skips a value; for an array, returns its element count (the points it held).
+    static func skipCounting(_ scanner: inout JSONScanner) throws(WireError) -> Int {
+        guard scanner.peekToken() == .arrayStart else {
+            try scanner.skipValue()
+            return 0
+        }
+        try scanner.readArrayStart()
+        var count = 0
+        var first = true
+        while try scanner.readNextArrayElement(isFirst: &first) {
+            try scanner.skipValue()
+            count += 1
+        }
+        return count
+    }
+
+    /// Decodes one point object.
+    static func decodePoint(
+        _ scanner: inout JSONScanner, type: SignalFxMetricType, state: inout PointState, into batch: inout SignalFxDatapointBatch
+    ) throws(WireError) {
+        try scanner.readObjectStart()
+        batch.beginPoint()
+        var hasMetric = false
+        var value: Double?
+        var timestamp: Int64?
+        var first = true
+        while try scanner.readNextObjectMember(isFirst: &first) {
+            let key = try scanner.readKey()
+            switch key.count {
+            case 6 where key.elementsEqual("metric".utf8):
+                switch scanner.peekToken() {
+                case .string:
+                    state.metric.removeAll(keepingCapacity: true)
+                    state.metric.append(contentsOf: try scanner.readString())
+                    hasMetric = true
+                case .null:
+                    _ = try scanner.readNull()
+                    hasMetric = false
+                default:
+                    try scanner.skipValue()
+                    batch.invalidate(.invalidMetric)
+                }
+            case 5 where key.elementsEqual("value".utf8):
+                value = try readValue(&scanner, into: &batch)
+            case 9 where key.elementsEqual("timestamp".utf8):
+                timestamp = try readTimestamp(&scanner, into: &batch)
+            case 10 where key.elementsEqual("dimensions".utf8):
+                try readDimensions(&scanner, state: &state, into: &batch)
+            default:
+                try scanner.skipValue()
+            }
+        }
+        if hasMetric {
+            state.metric.withUnsafeBytes { batch.endPoint(metric: $0, type: type, timestampMillis: timestamp, value: value) }
+        } else {
+            batch.endPoint(metric: nil, type: type, timestampMillis: timestamp, value: value)
+        }
+    }
+
+    /// Reads `value`: a number, or a numeric string; nil (point dropped later) otherwise.
+    static func readValue(_ scanner: inout JSONScanner, into batch: inout SignalFxDatapointBatch) throws(WireError) -> Double? {
+        switch scanner.peekToken() {
+        case .number:
+            return try scanner.readDouble()
+        case .string:
+            let text = try scanner.readString()
+            guard let parsed = DecimalParser.double(from: text) else {
+                batch.invalidate(.invalidValue)
+                return nil
+            }
+            return parsed
+        case .null:
+            _ = try scanner.readNull()
+            return nil
+        default:
+            try scanner.skipValue()
+            batch.invalidate(.invalidValue)
+            return nil
+        }
+    }
+
+    /// Reads `timestamp` in milliseconds (truncating a fraction); nil for `null`.
+    static func readTimestamp(_ scanner: inout JSONScanner, into batch: inout SignalFxDatapointBatch) throws(WireError) -> Int64? {
+        switch scanner.peekToken() {
+        case .number:
+            guard let millis = try scanner.readDecimal().scaledInt64(byPowerOfTen: 0) else {
+                batch.invalidate(.invalidTimestamp)
+                return nil
+            }
+            return millis
+        case .null:
+            _ = try scanner.readNull()
+            return nil
+        default:
+            try scanner.skipValue()
+            batch.invalidate(.invalidTimestamp)
+            return nil
+        }
+    }
+
+    /// Reads the `dimensions` object into the batch's current point.
+    static func readDimensions(
+        _ scanner: inout JSONScanner, state: inout PointState, into batch: inout SignalFxDatapointBatch
+    ) throws(WireError) {
+        switch scanner.peekToken() {
+        case .objectStart: break
+        case .null:
+            _ = try scanner.readNull()
+            return
+        default:
+            try scanner.skipValue()
+            batch.invalidate(.invalidDimension)
+            return
+        }
+        try scanner.readObjectStart()
+        var first = true
+        while try scanner.readNextObjectMember(isFirst: &first) {
+            let key = try scanner.readKey()
+            state.key.removeAll(keepingCapacity: true)
+            state.key.append(contentsOf: key)
+            switch scanner.peekToken() {
+            case .string:
+                let value = try scanner.readString()
+                state.key.withUnsafeBytes { batch.addDimension(key: $0, value: value) }
+            case .number:
+                let start = scanner.position
+                _ = try scanner.readDecimal()
+                let text = UnsafeRawBufferPointer(rebasing: scanner.bytes[start..<scanner.position])
+                state.key.withUnsafeBytes { batch.addDimension(key: $0, value: text) }
+            case .bool:
+                let flag = try scanner.readBool()
+                let text: StaticString = flag ? "true" : "false"
+                let raw = UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)
+                state.key.withUnsafeBytes { batch.addDimension(key: $0, value: raw) }
+            case .null:
+                _ = try scanner.readNull()
+            default:
+                try scanner.skipValue()
+                batch.invalidate(.invalidDimension)
+            }
+        }
+    }
+}

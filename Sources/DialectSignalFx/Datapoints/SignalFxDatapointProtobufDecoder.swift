@@ -1,0 +1,153 @@
+import BasinModel
+import BasinWire
+
+/// Decodes the protobuf body of `POST /v2/datapoint`: a `DataPointUploadMessage`
+/// (spec §3.2; schema in ``SignalFxProtobufSchema``).
+///
+/// Only malformed protobuf throws (the route answers `400`). Points are judged one by one
+/// (spec §3.5): no `value` → dropped; `metricType` absent → gauge, `ENUM` (2) or a value outside
+/// the enum → dropped; `timestamp` absent or ≤ 0 → receipt time; a non-empty `source` becomes
+/// the dimension `sf_source` (a dimension of that name wins). `Datum` members are read with the
+/// gateway's precedence, double before int before string; a string must hold a JSON number.
+/// Strings that are not UTF-8 drop their point.
+public enum SignalFxDatapointProtobufDecoder {
+    /// Decodes `bytes` into `batch`. Zero bytes are a valid, empty message.
+    ///
+    /// - Throws: ``WireError`` for malformed protobuf (truncated values, bad keys, groups).
+    /// - Complexity: O(n) in the body; strings are read in place.
+    public static func decode(_ bytes: UnsafeRawBufferPointer, into batch: inout SignalFxDatapointBatch) throws(WireError) {
+        var reader = ProtobufReader(bytes)
+        while let (field, wireType) = try reader.readTag() {
+            guard field == SignalFxProtobufSchema.UploadMessage.items, wireType == .lengthDelimited else {
+                try reader.skip(wireType)
+                continue
+            }
+            let (point, offset) = try reader.readLengthDelimited()
+            try decodePoint(point, offset: offset, into: &batch)
+        }
+    }
+
+    /// The members of a `Datum` seen so far (a repeated `value` field merges).
+    struct Datum {
+        var string: UnsafeRawBufferPointer?
+        var double: Double?
+        var int: Int64?
+
+        var isSet: Bool { string != nil || double != nil || int != nil }
+
+        /// The value by the gateway's precedence; nil when only a non-numeric string is set.
+        var number: Double? {
+            if let double { return double }
+            if let int { return Double(int) }
+            if let string { return DecimalParser.double(from: string) }
+            return nil
+        }
+    }
+
+    /// The fields of one `DataPoint` (slices of the body); dimensions go straight to the batch.
+    struct PointFields {
+        var source: UnsafeRawBufferPointer?
+        var metric: UnsafeRawBufferPointer?
+        var timestamp: Int64?
+        var datum = Datum()
+        var typeValue: UInt64?
+        var hasSourceDimension = false
+    }
+
+    /// Decodes one `DataPoint` and ends it in the batch (stored or dropped).
+    static func decodePoint(_ bytes: UnsafeRawBufferPointer, offset: Int, into batch: inout SignalFxDatapointBatch) throws(WireError) {
+        batch.beginPoint()
+        let fields = try readFields(bytes, offset: offset, into: &batch)
+        if let source = fields.source, !source.isEmpty, !fields.hasSourceDimension {
+            if ProtobufReader.isValidUTF8(source) {
+                SignalFx.sourceDimension.utf8.withContiguousStorageIfAvailable { key in
+                    batch.addDimension(key: UnsafeRawBufferPointer(key), value: source)
+                }
+            } else {
+                batch.invalidate(.invalidDimension)
+            }
+        }
+        let type = metricType(fields.typeValue)
+        if type?.kind == nil { batch.invalidate(.unsupportedType) }
+        if let metric = fields.metric, !ProtobufReader.isValidUTF8(metric) { batch.invalidate(.invalidMetric) }
+        if fields.datum.isSet, fields.datum.number == nil { batch.invalidate(.invalidValue) }
+        batch.endPoint(metric: fields.metric, type: type ?? .gauge, timestampMillis: fields.timestamp, value: fields.datum.number)
+    }
+
+    /// Reads a `DataPoint`'s fields, adding its dimensions to the batch's current point.
+    static func readFields(
+        _ bytes: UnsafeRawBufferPointer, offset: Int, into batch: inout SignalFxDatapointBatch
+    ) throws(WireError) -> PointFields {
+        typealias Field = SignalFxProtobufSchema.DataPoint
+        var reader = ProtobufReader(bytes, baseOffset: offset)
+        var fields = PointFields()
+        while let (field, wireType) = try reader.readTag() {
+            switch (field, wireType) {
+            case (Field.source, .lengthDelimited):
+                fields.source = try reader.readLengthDelimited().bytes
+            case (Field.metric, .lengthDelimited):
+                fields.metric = try reader.readLengthDelimited().bytes
+            case (Field.timestamp, .varint):
+                fields.timestamp = Int64(bitPattern: try reader.readVarint())
+            case (Field.value, .lengthDelimited):
+                let (value, valueOffset) = try reader.readLengthDelimited()
+                try decodeDatum(value, offset: valueOffset, into: &fields.datum)
+            case (Field.metricType, .varint):
+                fields.typeValue = try reader.readVarint()
+            case (Field.dimensions, .lengthDelimited):
+                let (dimension, dimensionOffset) = try reader.readLengthDelimited()
+                let (key, value) = try decodePair(dimension, offset: dimensionOffset)
+                guard ProtobufReader.isValidUTF8(key), ProtobufReader.isValidUTF8(value) else {
+                    batch.invalidate(.invalidDimension)
+                    continue
+                }
+                if key.elementsEqual(SignalFx.sourceDimension.utf8) { fields.hasSourceDimension = true }
+                batch.addDimension(key: key, value: value)
+            default:
+                try reader.skip(wireType)
+            }
+        }
+        return fields
+    }
+
+    /// The metric type of a `metricType` varint: absent → gauge; nil for values outside the enum.
+    /// proto2 enums are int32, so a negative value arrives sign-extended to 64 bits.
+    static func metricType(_ raw: UInt64?) -> SignalFxMetricType? {
+        guard let raw else { return .gauge }
+        return SignalFxMetricType(rawValue: Int(Int64(bitPattern: raw)))
+    }
+
+    /// Merges one `Datum` occurrence into `datum`.
+    static func decodeDatum(_ bytes: UnsafeRawBufferPointer, offset: Int, into datum: inout Datum) throws(WireError) {
+        typealias Field = SignalFxProtobufSchema.Datum
+        var reader = ProtobufReader(bytes, baseOffset: offset)
+        while let (field, wireType) = try reader.readTag() {
+            switch (field, wireType) {
+            case (Field.strValue, .lengthDelimited):
+                datum.string = try reader.readLengthDelimited().bytes
+            case (Field.doubleValue, .fixed64):
+                datum.double = Double(bitPattern: try reader.readFixed64())
+            case (Field.intValue, .varint):
+                datum.int = Int64(bitPattern: try reader.readVarint())
+            default:
+                try reader.skip(wireType)
+            }
+        }
+    }
+
+    /// Decodes a `Dimension` (or the key of a `Property`): key and value, empty when absent.
+    static func decodePair(_ bytes: UnsafeRawBufferPointer, offset: Int) throws(WireError) -> (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+        typealias Field = SignalFxProtobufSchema.Pair
+        var reader = ProtobufReader(bytes, baseOffset: offset)
+        var key = UnsafeRawBufferPointer(rebasing: bytes[0..<0])
+        var value = key
+        while let (field, wireType) = try reader.readTag() {
+            switch (field, wireType) {
+            case (Field.key, .lengthDelimited): key = try reader.readLengthDelimited().bytes
+            case (Field.value, .lengthDelimited): value = try reader.readLengthDelimited().bytes
+            default: try reader.skip(wireType)
+            }
+        }
+        return (key, value)
+    }
+}
