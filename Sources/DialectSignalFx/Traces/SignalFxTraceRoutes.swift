@@ -28,7 +28,7 @@ public struct SignalFxTraceRoutesOptions: Sendable {
 }
 
 /// The SignalFx trace intake and a Zipkin v2 read API (`../shared/specs/signalfx.md` §5,
-/// https://zipkin.io/zipkin-api/), see `docs/dialects/signalfx-traces.md`.
+/// https://zipkin.io/zipkin-api/), see `docs/dialects/signalfx.md` (Traces).
 ///
 /// Intake: `POST /v2/trace`, `/v2/trace/signalfxv1`, and the gateway's Zipkin paths
 /// `/v1/trace`, `/api/v1/spans`, `/api/v2/spans` (also under `/zipkin`), Zipkin v1 or v2 JSON,
