@@ -29,31 +29,13 @@ extension IntakeConformance {
             _ profile: IntakeProfile, directory: String? = nil, failAppends: Bool = false,
             _ body: @Sendable (Harness) async throws -> Void
         ) async throws {
-            let root = directory ?? temporaryDirectory()
-            defer { if directory == nil { try? FileManager.default.removeItem(atPath: root) } }
-            let logger = Logger(label: "intake-conformance")
-            let metrics = try await EmbeddedMetricStore.open(directory: root + "/metrics", logger: logger)
-            let records = try await EmbeddedRecordStore.open(directory: root + "/records", logger: logger)
-            let store: any MetricStore = failAppends ? DiskFullStore(base: metrics) : metrics
-            let environment = DialectEnvironment(
-                store: store, tokens: ConformanceTokens(org: profile.org), limits: HTTPLimits(), selfMetrics: SelfMetrics(), logger: logger)
-            let router = Router(context: BasinRequestContext.self)
-            profile.register(environment, records, router)
-            let app = Application(router: router)
-            var failure: (any Error)?
-            do {
-                try await app.test(.router) { client in try await body(Harness(profile: profile, client: client, store: metrics)) }
-            } catch {
-                failure = error
-            }
-            try await metrics.close()
-            try await records.close()
-            if let failure { throw failure }
+            try await EmbeddedRoutesHarness.withApp(
+                tokens: ConformanceTokens(org: profile.org), directory: directory,
+                metricStore: { failAppends ? DiskFullStore(base: $0) as any MetricStore : $0 }, register: profile.register
+            ) { client, stores in try await body(Harness(profile: profile, client: client, store: stores.metrics)) }
         }
 
-        static func temporaryDirectory() -> String {
-            FileManager.default.temporaryDirectory.appendingPathComponent("basin-intake-\(UUID().uuidString)").path
-        }
+        static func temporaryDirectory() -> String { EmbeddedRoutesHarness.temporaryDirectory() }
 
         /// A whole second a little in the past: every vendor's time resolution and window holds it.
         static func sampleTime() -> Int64 {

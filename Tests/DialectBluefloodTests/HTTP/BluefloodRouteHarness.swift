@@ -1,4 +1,5 @@
 import BasinHTTP
+import BasinIntakeConformance
 import BasinModel
 import Foundation
 import HTTPTypes
@@ -30,25 +31,9 @@ enum BluefloodRouteHarness {
     static let tenant = "836986"
 
     static func withApp(_ body: @Sendable (any TestClientProtocol, any MetricStore) async throws -> Void) async throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("basin-bf-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let logger = Logger(label: "test")
-        let metrics = try await EmbeddedMetricStore.open(directory: root + "/metrics", logger: logger)
-        let records = try await EmbeddedRecordStore.open(directory: root + "/records", logger: logger)
-        let environment = DialectEnvironment(
-            store: metrics, tokens: BluefloodTestTokens(), limits: HTTPLimits(), selfMetrics: SelfMetrics(), logger: logger)
-        let router = Router(context: BasinRequestContext.self)
-        BluefloodRoutes(environment: environment, records: records).register(on: router)
-        let app = Application(router: router)
-        do {
-            try await app.test(.router) { client in try await body(client, metrics) }
-        } catch {
-            try? await metrics.close()
-            try? await records.close()
-            throw error
-        }
-        try await metrics.close()
-        try await records.close()
+        try await EmbeddedRoutesHarness.withApp(tokens: BluefloodTestTokens(), register: { environment, records, router in
+            BluefloodRoutes(environment: environment, records: records).register(on: router)
+        }) { client, stores in try await body(client, stores.metrics) }
     }
 
     static func headers(_ token: String? = "t1", contentType: String? = "application/json", _ extra: [String: String] = [:]) -> HTTPFields {

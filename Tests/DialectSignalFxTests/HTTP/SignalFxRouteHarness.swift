@@ -1,4 +1,5 @@
 import BasinHTTP
+import BasinIntakeConformance
 import BasinModel
 import Foundation
 import HTTPTypes
@@ -30,25 +31,9 @@ enum SignalFxRouteHarness {
         limits: HTTPLimits = HTTPLimits(),
         _ body: @Sendable (any TestClientProtocol, any MetricStore, any RecordStore) async throws -> Void
     ) async throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("basin-sfx-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let logger = Logger(label: "test")
-        let metrics = try await EmbeddedMetricStore.open(directory: root + "/metrics", logger: logger)
-        let records = try await EmbeddedRecordStore.open(directory: root + "/records", logger: logger)
-        let environment = DialectEnvironment(
-            store: metrics, tokens: SignalFxTestTokens(), limits: limits, selfMetrics: SelfMetrics(), logger: logger)
-        let router = Router(context: BasinRequestContext.self)
-        SignalFxRoutes(environment: environment, records: records).register(on: router)
-        let app = Application(router: router)
-        do {
-            try await app.test(.router) { client in try await body(client, metrics, records) }
-        } catch {
-            try? await metrics.close()
-            try? await records.close()
-            throw error
-        }
-        try await metrics.close()
-        try await records.close()
+        try await EmbeddedRoutesHarness.withApp(tokens: SignalFxTestTokens(), limits: limits, register: { environment, records, router in
+            SignalFxRoutes(environment: environment, records: records).register(on: router)
+        }) { client, stores in try await body(client, stores.metrics, stores.records) }
     }
 
     static func headers(token: String? = "sfx", tokenHeader: String = "X-SF-Token", contentType: String? = "application/json", encoding: String? = nil) -> HTTPFields {

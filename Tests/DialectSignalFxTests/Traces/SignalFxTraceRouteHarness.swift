@@ -1,4 +1,5 @@
 import BasinHTTP
+import BasinIntakeConformance
 import BasinModel
 import Foundation
 import HTTPTypes
@@ -30,25 +31,9 @@ enum SignalFxTraceRouteHarness {
         options: SignalFxTraceRoutesOptions = SignalFxTraceRoutesOptions(),
         _ body: @Sendable (any TestClientProtocol, any RecordStore) async throws -> Void
     ) async throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("basin-sfx-traces-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let logger = Logger(label: "test")
-        let metrics = try await EmbeddedMetricStore.open(directory: root + "/metrics", logger: logger)
-        let records = try await EmbeddedRecordStore.open(directory: root + "/records", logger: logger)
-        let environment = DialectEnvironment(
-            store: metrics, tokens: SignalFxTraceTestTokens(), limits: HTTPLimits(), selfMetrics: SelfMetrics(), logger: logger)
-        let router = Router(context: BasinRequestContext.self)
-        SignalFxTraceRoutes(environment: environment, records: records, options: options).register(on: router)
-        let app = Application(router: router)
-        do {
-            try await app.test(.router) { client in try await body(client, records) }
-        } catch {
-            try? await metrics.close()
-            try? await records.close()
-            throw error
-        }
-        try await metrics.close()
-        try await records.close()
+        try await EmbeddedRoutesHarness.withApp(tokens: SignalFxTraceTestTokens(), register: { environment, records, router in
+            SignalFxTraceRoutes(environment: environment, records: records, options: options).register(on: router)
+        }) { client, stores in try await body(client, stores.records) }
     }
 
     /// Intake headers: `X-SF-Token` spelled as clients spell it.
