@@ -3,18 +3,36 @@ import StorageAPI
 
 /// The aggregates of one metric by role and bucket: role `""` is the metric's own series (all
 /// of them, labelled or not), other roles are counter and timer parts (`rate`, `count`, `pct_99`, …).
+///
+/// Columns, not dictionaries: ``timestamps`` lists every bucket start (or raw time) with a
+/// sample in any role, ascending, and each role holds one optional aggregate per entry of it,
+/// so rendering a point is an index, not a hash lookup per statistic.
 struct BluefloodBuckets: Sendable {
-    var roles: [String: [Int64: BluefloodMoments]] = [:]
+    private(set) var timestamps: [Int64] = []
+    private(set) var roles: [String: [BluefloodMoments?]] = [:]
 
-    /// Every bucket start (or raw time) with a sample in any role, ascending.
-    var timestamps: [Int64] {
-        Set(roles.values.flatMap(\.keys)).sorted()
+    /// A role's aggregates in bucket `index` of ``timestamps``, nil when it has no sample there.
+    subscript(role: String, index: Int) -> BluefloodMoments? {
+        roles[role]?[index]
     }
 
-    /// A role's aggregates in one bucket, nil when it has no sample there.
-    subscript(role: String, timestamp: Int64) -> BluefloodMoments? {
-        roles[role]?[timestamp]
+    /// Buckets on a regular grid: `grid[role][i]` is bucket `i`, starting at `start + i × step`;
+    /// buckets no role has a sample in are dropped.
+    init(grid: [String: [BluefloodMoments?]], count: Int, start: Int64, step: Int64) {
+        var used: [Int] = []
+        used.reserveCapacity(count)
+        for i in 0..<count where grid.values.contains(where: { $0[i] != nil }) { used.append(i) }
+        timestamps = used.map { start + Int64($0) * step }
+        roles = grid.mapValues { column in used.map { column[$0] } }
     }
+
+    /// Buckets keyed by time per role (raw samples).
+    init(keyed: [String: [Int64: BluefloodMoments]]) {
+        timestamps = Set(keyed.values.flatMap(\.keys)).sorted()
+        roles = keyed.mapValues { byTime in timestamps.map { byTime[$0] } }
+    }
+
+    init() {}
 }
 
 extension BluefloodViewReader {
@@ -50,12 +68,12 @@ extension BluefloodViewReader {
         let series = try await store.select(SelectRequest(
             org: range.org, matchers: matchers, startMillis: start, endMillis: range.toMillis,
             maxSeries: maxSeries, maxSamples: maxSamples))
-        var buckets = BluefloodBuckets()
+        var keyed: [String: [Int64: BluefloodMoments]] = [:]
         for s in series {
             guard let role = Self.role(of: s.labels, metricName: range.metricName) else { continue }
-            for (t, v) in zip(s.timestampsMillis, s.values) { buckets.roles[role, default: [:]][t, default: BluefloodMoments()].add(sample: v) }
+            for (t, v) in zip(s.timestampsMillis, s.values) { keyed[role, default: [:]][t, default: BluefloodMoments()].add(sample: v) }
         }
-        return buckets
+        return BluefloodBuckets(keyed: keyed)
     }
 
     /// Roll-ups: one window per epoch-aligned bucket, aggregated by the store, keyed by bucket start.
@@ -79,16 +97,20 @@ extension BluefloodViewReader {
             select: SelectRequest(org: range.org, matchers: matchers, startMillis: firstStart, endMillis: lastStart + g - 1,
                                   maxSeries: maxSeries, maxSamples: maxSamples),
             windowEndsMillis: ends, windowMillis: g, aggregates: [.sum, .min, .max, .last, .variance, .integral]))
-        var buckets = BluefloodBuckets()
+        var grid: [String: [BluefloodMoments?]] = [:]
         for w in found {
             guard let role = Self.role(of: w.labels, metricName: range.metricName) else { continue }
+            var column = grid.removeValue(forKey: role) ?? [BluefloodMoments?](repeating: nil, count: Int(windows))
             for i in w.count.indices where w.count[i] > 0 {
-                buckets.roles[role, default: [:]][firstStart + Int64(i) * g, default: BluefloodMoments()].add(
+                var moments = column[i] ?? BluefloodMoments()
+                moments.add(
                     count: Int64(w.count[i]), sum: w.sum[i], min: w.min[i], max: w.max[i], last: w.last[i],
                     variance: w.variance[i], integral: w.integral[i] == 1)
+                column[i] = moments
             }
+            grid[role] = column
         }
-        return buckets
+        return BluefloodBuckets(grid: grid, count: Int(windows), start: firstStart, step: g)
     }
 
     /// The largest time magnitude read, in milliseconds (2^53, as Prometheus' API range; about 285,000 years).
