@@ -24,7 +24,7 @@ let package = Package(
         .executable(name: "basin", targets: ["basin"]),
         .library(name: "BasinBenchmarkSupport", targets: ["BasinModel", "BasinWire", "StorageAPI", "StorageEngine", "DialectDatadog", "DialectAxiom", "DialectBlueflood", "DialectSignalFx"]),
         // For the libFuzzer targets in Fuzz/ (a separate package, never built by the root build).
-        .library(name: "BasinFuzzSupport", targets: ["BasinModel", "BasinWire", "StorageAPI", "DialectDatadog", "DialectDynatrace", "DialectAxiom", "DialectBlueflood"]),
+        .library(name: "BasinFuzzSupport", targets: ["BasinModel", "BasinWire", "StorageAPI", "DialectDatadog", "DialectDynatrace", "DialectAxiom", "DialectBlueflood", "DialectSignalFx"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
