@@ -94,7 +94,7 @@ public struct ServerApplication: Sendable {
         tokens: TokenStore, registry: PrometheusCollectorRegistry, lifecycle: ServerLifecycle
     ) -> Router<BasinRequestContext> {
         let router = Router(context: BasinRequestContext.self)
-        DatadogRoutes(environment: environment).register(on: router)
+        DatadogRoutes(environment: environment, records: records).register(on: router)
         DynatraceRoutes(environment: environment).register(on: router)
         let axiom = AxiomRoutes(environment: environment, records: records, options: axiomOptions)
         axiom.register(on: router)

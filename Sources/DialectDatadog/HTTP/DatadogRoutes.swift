@@ -6,6 +6,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import StorageAPI
 
 /// The Datadog HTTP routes: metric intake and key validation.
 ///
@@ -20,6 +21,9 @@ public struct DatadogRoutes: Sendable {
     public var maxPastMillis: Int64?
     /// Points newer than this many milliseconds after receipt are dropped; nil (the default) keeps them.
     public var maxFutureMillis: Int64?
+    /// Where events, service checks and logs go (`_events`, `_service_checks`, `logs`); nil
+    /// leaves those routes answering `503`.
+    public var records: (any RecordStore)?
 
     /// The self-metrics dialect name.
     static let dialect = "datadog"
@@ -30,8 +34,10 @@ public struct DatadogRoutes: Sendable {
     ///   - environment: the shared dialect environment.
     ///   - maxPastMillis: Datadog's one-hour window is `3_600_000`; nil accepts backfills of any age.
     ///   - maxFutureMillis: Datadog's window is `600_000`; nil accepts any future timestamp.
-    public init(environment: DialectEnvironment, maxPastMillis: Int64? = nil, maxFutureMillis: Int64? = nil) {
+    ///   - records: the record store for events, service checks and logs.
+    public init(environment: DialectEnvironment, records: (any RecordStore)? = nil, maxPastMillis: Int64? = nil, maxFutureMillis: Int64? = nil) {
         self.environment = environment
+        self.records = records
         self.maxPastMillis = maxPastMillis
         self.maxFutureMillis = maxFutureMillis
     }
@@ -50,6 +56,8 @@ public struct DatadogRoutes: Sendable {
         router.head("/api/v1/validate") { request, _ in
             self.validate(request)
         }
+        registerIntakeExtras(on: router)
+        registerQueries(on: router)
     }
 
     // MARK: Validate
