@@ -122,7 +122,9 @@ struct DatadogQueryRoutesTests {
             try await client.execute(uri: "/api/v1/metrics?from=0", method: .get, headers: Self.keys) { response in
                 #expect(response.status == .tooManyRequests)
                 #expect(String(buffer: response.body) == #"{"errors": ["Rate limit exceeded"]}"#)
-                #expect(response.headers[HTTPField.Name("X-RateLimit-Reset")!] == "30")
+                // One request comes back every 30 s; a slow machine may already be part-way there.
+                let reset = Int(response.headers[HTTPField.Name("X-RateLimit-Reset")!] ?? "") ?? -1
+                #expect((1...30).contains(reset), "reset \(reset)")
             }
         }
     }
