@@ -9,13 +9,14 @@
 # machine hits each. Every dialect syncs the log before it answers. One JSON line per run goes to
 # bench/results/<date>-dialects.jsonl.
 #
-# Formats and their paths: datadog (/api/v1/series), blueflood (/v2.0/t1/ingest); default both.
+# Formats and their paths: datadog (/api/v1/series), blueflood (/v2.0/t1/ingest), signalfx
+# (/v2/datapoint, JSON); default all three.
 # The wrk script sends the secret `bench` in each vendor's header; it is provisioned as a token
 # of organisation `t1` (Blueflood's tenant in the path).
 #
 # Prerequisites (once): ../shared/bench/peers_fs.sh mount; apt-get install wrk; the bodies:
 #   python3 ../shared/bench/gen_payloads.py --series 10000 --points-per-series 240 --batch 1000 \
-#       --seed 42 --formats datadog,blueflood --out /tmp/peers/bf --now $(date +%s)
+#       --seed 42 --formats datadog,blueflood,signalfx --out /tmp/peers/bf --now $(date +%s)
 # (Blueflood refuses samples older than 3 days: regenerate the bodies when they age.)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -24,7 +25,7 @@ SHARED=${SHARED:-$ROOT/../shared/bench}
 ROUNDS=${1:-3} DURATION=${2:-30s} CONNS=${3:-4}
 shift $(( $# < 3 ? $# : 3 ))
 FORMATS=("$@")
-[ ${#FORMATS[@]} -gt 0 ] || FORMATS=(datadog blueflood)
+[ ${#FORMATS[@]} -gt 0 ] || FORMATS=(datadog blueflood signalfx)
 DATA=${DATA:-/tmp/peers/bf}
 SCRATCH=${SCRATCH:-$ROOT/.build-release}
 mkdir -p "$HERE/results"
@@ -37,6 +38,7 @@ path_of() {
   case "$1" in
     datadog) echo /api/v1/series ;;
     blueflood) echo /v2.0/t1/ingest ;;
+    signalfx) echo /v2/datapoint ;;
     *) echo "unknown format $1" >&2; exit 2 ;;
   esac
 }

@@ -1,4 +1,5 @@
 import BasinModel
+import BasinWire
 import StorageAPI
 
 /// One request decoded: samples and metadata per tenant, and the entries of rejected items.
@@ -44,47 +45,83 @@ public enum BluefloodIntakeFailure: Error, Equatable, Sendable {
 /// The samples and metadata of one tenant while a request is decoded.
 ///
 /// Series are registered once per tenant: basic metrics are looked up by their name bytes (no
-/// `String` per sample), aggregated series by their labels.
+/// `String` or key array per sample), aggregated series by their labels.
 struct BluefloodTenantSink {
     var batch = MetricBatch()
     /// Metadata of aggregated metrics, by metric name.
     var metadata: [String: MetricMetadata] = [:]
-    /// Basic metric name bytes → series slot (a sink holds basic or aggregated series, never both).
-    private var nameSlots: [BluefloodNameKey: UInt32] = [:]
-    /// Basic metric names and metadata, by slot.
-    private var basicNames: [String] = []
+    /// Basic metric names, numbered in first-seen order (a sink holds basic or aggregated
+    /// series, never both).
+    private var basicNames = ByteStringTable()
+    /// Per basic name id: its series slot and its metadata.
+    private var basicSlots: [UInt32] = []
     private var basicMetadata: [MetricMetadata] = []
     /// Aggregated series labels → slot.
     private var labelSlots: [Labels: UInt32] = [:]
-    private var labels = LabelsBuilder()
 
     /// Appends a basic sample; the last `unit` given and the last `ttl` win.
     ///
-    /// A known name costs one hash of its bytes; a new one its labels, its `String` and a copy of
-    /// its bytes as the key.
-    mutating func appendBasic(name: [UInt8], timestampMillis: Int64, value: Double, unit: String?, ttlSeconds: Int64) {
+    /// A known name costs one hash of its bytes; a new one its labels (one allocation) and a
+    /// copy of its bytes into the name table.
+    mutating func appendBasic(name: UnsafeRawBufferPointer, timestampMillis: Int64, value: Double, unit: String?, ttlSeconds: Int64) {
         let slot: UInt32
-        let key = BluefloodNameKey(bytes: name)
-        if let known = nameSlots[key] {
-            slot = known
-            if let unit { basicMetadata[Int(slot)].unit = unit }
-            basicMetadata[Int(slot)].ttlSeconds = ttlSeconds
-        } else {
-            labels.reset()
-            labels.add(name: BluefloodNameKey.metricNameKey, value: name)
-            slot = batch.beginSeries(labels.build(), kind: .gauge)
-            nameSlots[key] = slot
-            basicNames.append(String(decoding: name, as: UTF8.self))
+        let (id, inserted) = basicNames.insert(name)
+        if inserted {
+            slot = batch.beginSeries(BluefloodTenantSink.nameLabels(name), kind: .gauge)
+            basicSlots.append(slot)
             basicMetadata.append(MetricMetadata(
                 unit: unit, dialect: Blueflood.dialect, vendorType: BluefloodMetricType.basic.rawValue, ttlSeconds: ttlSeconds))
+        } else {
+            slot = basicSlots[id]
+            if let unit { basicMetadata[id].unit = unit }
+            basicMetadata[id].ttlSeconds = ttlSeconds
         }
         batch.append(seriesSlot: slot, timestampMillis: timestampMillis, value: value)
     }
 
+    /// The labels of a basic metric: `__name__` alone, encoded directly in the canonical layout
+    /// (``Labels``: `uvarint(8) "__name__" uvarint(n) name`), as ``LabelsBuilder`` would.
+    static func nameLabels(_ name: UnsafeRawBufferPointer) -> Labels {
+        let key = BluefloodNameKey.metricNameKey
+        var lengthBytes = 1
+        var n = name.count >> 7
+        while n > 0 {
+            lengthBytes += 1
+            n >>= 7
+        }
+        let total = 1 + key.count + lengthBytes + name.count
+        let bytes = [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
+            var w = 0
+            buffer[w] = UInt8(key.count)
+            w += 1
+            for byte in key {
+                buffer[w] = byte
+                w += 1
+            }
+            var v = UInt(name.count)
+            while v >= 0x80 {
+                buffer[w] = UInt8(truncatingIfNeeded: v) | 0x80
+                v >>= 7
+                w += 1
+            }
+            buffer[w] = UInt8(v)
+            w += 1
+            if let source = name.baseAddress, name.count > 0 {
+                UnsafeMutableRawPointer(buffer.baseAddress! + w).copyMemory(from: source, byteCount: name.count)
+            }
+            initialized = w + name.count
+        }
+        return Labels(uncheckedBytes: bytes)
+    }
+
+    /// Whether the tenant has any metadata update.
+    var hasMetadata: Bool { !metadata.isEmpty || !basicNames.isEmpty }
+
     /// Every metadata update of the tenant.
     var allMetadata: [String: MetricMetadata] {
         var result = metadata
-        for (name, update) in zip(basicNames, basicMetadata) { result[name] = update }
+        result.reserveCapacity(metadata.count + basicNames.count)
+        for id in 0..<basicNames.count { result[basicNames.string(id)] = basicMetadata[id] }
         return result
     }
 
@@ -107,16 +144,10 @@ struct BluefloodTenantSink {
     }
 }
 
-/// A metric name's bytes as a dictionary key, hashed in one call over the bytes (an
-/// `[UInt8]` key hashes byte by byte).
-struct BluefloodNameKey: Hashable {
-    let bytes: [UInt8]
-
+/// Constants for basic metric names.
+enum BluefloodNameKey {
+    /// `__name__` as bytes.
     static let metricNameKey: [UInt8] = Array(Labels.metricNameKey.utf8)
-
-    func hash(into hasher: inout Hasher) {
-        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
-    }
 }
 
 /// The sinks of all tenants of a request.
@@ -130,7 +161,7 @@ struct BluefloodTenantSinks {
     func intake(errors: [BluefloodErrorEntry]) -> BluefloodIntake {
         var result = BluefloodIntake(errors: errors)
         var all = sinks
-        if !path.batch.isEmpty || !path.allMetadata.isEmpty { all[pathTenant] = path }
+        if !path.batch.isEmpty || path.hasMetadata { all[pathTenant] = path }
         for (tenant, sink) in all {
             let metadata = sink.allMetadata
             if !sink.batch.isEmpty { result.batches[tenant] = sink.batch }

@@ -76,7 +76,7 @@ struct BluefloodMetricState {
         while try scanner.readNextObjectMember(isFirst: &first) {
             let key = try scanner.readKey()
             if BluefloodJSON.equals(key, "metricName") {
-                nameBytes = try readText(&scanner, into: &name, limit: options.maxMetricNameBytes)
+                nameBytes = try Self.readText(&scanner, into: &name, limit: options.maxMetricNameBytes)
             } else if BluefloodJSON.equals(key, "metricValue") {
                 try readValue(&scanner)
             } else if BluefloodJSON.equals(key, "collectionTime") {
@@ -84,9 +84,9 @@ struct BluefloodMetricState {
             } else if BluefloodJSON.equals(key, "ttlInSeconds") {
                 ttlSeconds = try BluefloodJSON.readJacksonInteger(&scanner, in: Int64(Int32.min)...Int64(Int32.max))
             } else if BluefloodJSON.equals(key, "unit") {
-                unitBytes = try readText(&scanner, into: &unit, limit: options.maxUnitBytes)
+                unitBytes = try Self.readText(&scanner, into: &unit, limit: options.maxUnitBytes)
             } else if multiTenant, BluefloodJSON.equals(key, "tenantId") {
-                tenantBytes = try readText(&scanner, into: &tenant, limit: options.maxTenantBytes)
+                tenantBytes = try Self.readText(&scanner, into: &tenant, limit: options.maxTenantBytes)
             } else {
                 throw WireError(.unexpectedByte, "Unrecognized field \"\(String(decoding: key, as: UTF8.self))\"", offset: scanner.position)
             }
@@ -94,8 +94,12 @@ struct BluefloodMetricState {
     }
 
     /// Reads a scalar as text into `buffer` (at most `limit` bytes kept).
+    ///
+    /// Static on purpose: a method on `self` taking `&self.name` makes the compiler copy `self`
+    /// for the call, which keeps the buffer shared and turns `removeAll(keepingCapacity:)` into
+    /// an allocation per element.
     /// - Returns: the full length in bytes, or nil for `null`.
-    private func readText(_ scanner: inout JSONScanner, into buffer: inout [UInt8], limit: Int) throws(WireError) -> Int? {
+    private static func readText(_ scanner: inout JSONScanner, into buffer: inout [UInt8], limit: Int) throws(WireError) -> Int? {
         guard let text = try BluefloodJSON.readScalarText(&scanner) else { return nil }
         buffer.removeAll(keepingCapacity: true)
         buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[0..<min(text.count, max(limit, 0))]))
@@ -197,11 +201,17 @@ struct BluefloodMetricState {
             return
         }
         let unitText = unitBytes.map { _ in String(decoding: unit, as: UTF8.self) }
+        let time = collectionTime, ttl = ttlSeconds
         if multiTenant {
-            sinks.sinks[entryTenant, default: BluefloodTenantSink()].appendBasic(
-                name: name, timestampMillis: collectionTime, value: number, unit: unitText, ttlSeconds: ttlSeconds)
+            let tenant = entryTenant
+            name.withUnsafeBytes { name in
+                sinks.sinks[tenant, default: BluefloodTenantSink()].appendBasic(
+                    name: name, timestampMillis: time, value: number, unit: unitText, ttlSeconds: ttl)
+            }
         } else {
-            sinks.path.appendBasic(name: name, timestampMillis: collectionTime, value: number, unit: unitText, ttlSeconds: ttlSeconds)
+            name.withUnsafeBytes { name in
+                sinks.path.appendBasic(name: name, timestampMillis: time, value: number, unit: unitText, ttlSeconds: ttl)
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 import BasinModel
+import BasinWire
 
 /// What the datapoint decoders write into: accepted points as a ``MetricBatch``, dropped ones
 /// as counts per ``SignalFxDropReason``.
@@ -24,7 +25,12 @@ public struct SignalFxDatapointBatch: Sendable {
     var labels = LabelsBuilder()
     var dimensionCount = 0
     var pointDrop: SignalFxDropReason?
-    var lastName: [UInt8] = []
+    /// The accepted metric names as bytes: a name already in ``metricNames`` costs one hash,
+    /// no `String`.
+    var knownNames = ByteStringTable()
+
+    /// `__name__` as bytes.
+    static let metricNameKey: [UInt8] = Array(Labels.metricNameKey.utf8)
 
     /// Creates an empty batch.
     public init(limits: SignalFxIntakeLimits = SignalFxIntakeLimits(), nowMillis: Int64) {
@@ -63,10 +69,10 @@ public struct SignalFxDatapointBatch: Sendable {
             return
         }
         guard !key.isEmpty, key.count <= limits.maxDimensionKeyBytes,
-              Self.scalarCount(key) <= limits.maxDimensionKeyCharacters,
+              Self.scalarCount(key, atMost: limits.maxDimensionKeyCharacters),
               value.count <= limits.maxDimensionValueBytes,
-              Self.scalarCount(value) <= limits.maxDimensionValueCharacters,
-              !key.elementsEqual(Labels.metricNameKey.utf8) else {
+              Self.scalarCount(value, atMost: limits.maxDimensionValueCharacters),
+              !Self.isMetricNameKey(key) else {
             invalidate(.invalidDimension)
             return
         }
@@ -86,7 +92,7 @@ public struct SignalFxDatapointBatch: Sendable {
         }
         guard let metric else { return drop(.missingMetric, metric: nil) }
         guard !metric.isEmpty, metric.count <= limits.maxMetricNameBytes,
-              Self.scalarCount(metric) <= limits.maxMetricNameCharacters else {
+              Self.scalarCount(metric, atMost: limits.maxMetricNameCharacters) else {
             return drop(.invalidMetric, metric: metric)
         }
         guard let kind = type.kind else { return drop(.unsupportedType, metric: metric) }
@@ -98,11 +104,9 @@ public struct SignalFxDatapointBatch: Sendable {
             guard timestampMillis <= Int64.max / 1_000_000 else { return drop(.invalidTimestamp, metric: metric) }
             time = timestampMillis
         }
-        labels.add(name: Labels.metricNameKey.utf8, value: metric)
+        labels.add(name: Self.metricNameKey, value: metric)
         metrics.append(labels.build(), kind: kind, timestampMillis: time, value: value)
-        if !lastName.elementsEqual(metric) {
-            lastName.removeAll(keepingCapacity: true)
-            lastName.append(contentsOf: metric)
+        if knownNames.insert(metric).inserted {
             metricNames.insert(String(decoding: metric, as: UTF8.self))
         }
     }
@@ -126,5 +130,19 @@ public struct SignalFxDatapointBatch: Sendable {
         var count = 0
         for byte in bytes where byte & 0xC0 != 0x80 { count += 1 }
         return count
+    }
+
+    /// Whether valid UTF-8 bytes hold at most `limit` Unicode scalars; counts only when the
+    /// byte length does not already decide it (a scalar is at least one byte).
+    @inline(__always)
+    static func scalarCount(_ bytes: UnsafeRawBufferPointer, atMost limit: Int) -> Bool {
+        bytes.count <= limit || scalarCount(bytes) <= limit
+    }
+
+    /// Whether a dimension key is `__name__`.
+    @inline(__always)
+    static func isMetricNameKey(_ key: UnsafeRawBufferPointer) -> Bool {
+        // "__name__" as a little-endian word.
+        key.count == 8 && key.loadUnaligned(as: UInt64.self) == 0x5F5F_656D_616E_5F5F
     }
 }

@@ -58,6 +58,16 @@ public enum SignalFxDatapointJSONDecoder {
         return nil
     }
 
+    /// Whether `bytes` equal an ASCII literal of the same length (checked by the caller).
+    @inline(__always)
+    static func equals(_ bytes: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
+        let count = literal.utf8CodeUnitCount
+        guard bytes.count == count else { return false }
+        let start = literal.utf8Start
+        for i in 0..<count where bytes[i] != start[i] { return false }
+        return true
+    }
+
     /// Whether `bytes` spell `lowercase` in any ASCII case.
     static func equalsIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ lowercase: StaticString) -> Bool {
         guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
@@ -99,7 +109,7 @@ public enum SignalFxDatapointJSONDecoder {
         while try scanner.readNextObjectMember(isFirst: &first) {
             let key = try scanner.readKey()
             switch key.count {
-            case 6 where key.elementsEqual("metric".utf8):
+            case 6 where equals(key, "metric"):
                 switch scanner.peekToken() {
                 case .string:
                     state.metric.removeAll(keepingCapacity: true)
@@ -112,11 +122,11 @@ public enum SignalFxDatapointJSONDecoder {
                     try scanner.skipValue()
                     batch.invalidate(.invalidMetric)
                 }
-            case 5 where key.elementsEqual("value".utf8):
+            case 5 where equals(key, "value"):
                 value = try readValue(&scanner, into: &batch)
-            case 9 where key.elementsEqual("timestamp".utf8):
+            case 9 where equals(key, "timestamp"):
                 timestamp = try readTimestamp(&scanner, into: &batch)
-            case 10 where key.elementsEqual("dimensions".utf8):
+            case 10 where equals(key, "dimensions"):
                 try readDimensions(&scanner, state: &state, into: &batch)
             default:
                 try scanner.skipValue()
@@ -188,28 +198,44 @@ public enum SignalFxDatapointJSONDecoder {
         var first = true
         while try scanner.readNextObjectMember(isFirst: &first) {
             let key = try scanner.readKey()
-            state.key.removeAll(keepingCapacity: true)
-            state.key.append(contentsOf: key)
+            // A key without escapes is a slice of the body and outlives the value's read; an
+            // unescaped one lives in the scanner's scratch buffer, which the value may reuse.
+            let copied = !isSlice(key, of: scanner.bytes)
+            if copied {
+                state.key.removeAll(keepingCapacity: true)
+                state.key.append(contentsOf: key)
+            }
+            let value: UnsafeRawBufferPointer
             switch scanner.peekToken() {
             case .string:
-                let value = try scanner.readString()
-                state.key.withUnsafeBytes { batch.addDimension(key: $0, value: value) }
+                value = try scanner.readString()
             case .number:
                 let start = scanner.position
                 _ = try scanner.readDecimal()
-                let text = UnsafeRawBufferPointer(rebasing: scanner.bytes[start..<scanner.position])
-                state.key.withUnsafeBytes { batch.addDimension(key: $0, value: text) }
+                value = UnsafeRawBufferPointer(rebasing: scanner.bytes[start..<scanner.position])
             case .bool:
-                let flag = try scanner.readBool()
-                let text: StaticString = flag ? "true" : "false"
-                let raw = UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)
-                state.key.withUnsafeBytes { batch.addDimension(key: $0, value: raw) }
+                let text: StaticString = try scanner.readBool() ? "true" : "false"
+                value = UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)
             case .null:
                 _ = try scanner.readNull()
+                continue
             default:
                 try scanner.skipValue()
                 batch.invalidate(.invalidDimension)
+                continue
+            }
+            if copied {
+                state.key.withUnsafeBytes { batch.addDimension(key: $0, value: value) }
+            } else {
+                batch.addDimension(key: key, value: value)
             }
         }
+    }
+
+    /// Whether `part` lies inside `whole` (a string read without unescaping).
+    @inline(__always)
+    static func isSlice(_ part: UnsafeRawBufferPointer, of whole: UnsafeRawBufferPointer) -> Bool {
+        guard let p = part.baseAddress, let w = whole.baseAddress else { return part.isEmpty }
+        return p >= w && p + part.count <= w + whole.count
     }
 }

@@ -70,8 +70,9 @@ public enum SignalFxDatapointProtobufDecoder {
         let type = metricType(fields.typeValue)
         if type?.kind == nil { batch.invalidate(.unsupportedType) }
         if let metric = fields.metric, !ProtobufReader.isValidUTF8(metric) { batch.invalidate(.invalidMetric) }
-        if fields.datum.isSet, fields.datum.number == nil { batch.invalidate(.invalidValue) }
-        batch.endPoint(metric: fields.metric, type: type ?? .gauge, timestampMillis: fields.timestamp, value: fields.datum.number)
+        let number = fields.datum.number
+        if fields.datum.isSet, number == nil { batch.invalidate(.invalidValue) }
+        batch.endPoint(metric: fields.metric, type: type ?? .gauge, timestampMillis: fields.timestamp, value: number)
     }
 
     /// Reads a `DataPoint`'s fields, adding its dimensions to the batch's current point.

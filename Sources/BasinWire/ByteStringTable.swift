@@ -1,0 +1,145 @@
+/// A set of byte strings numbered densely in insertion order: `0, 1, 2, …`.
+///
+/// Decoders use it to recognise a name they have already seen in a request (a metric name, a
+/// series key) from the bytes of the body, without building a `String` or an `[UInt8]` key per
+/// lookup: all strings live in one arena, the index is an open-addressing table of ids, and a
+/// lookup costs one hash of the bytes (the standard library's seeded `Hasher`, so hostile input
+/// cannot force collisions) and, on a hash match, one `memcmp`.
+///
+/// - Complexity: ``insert(_:)`` and ``id(of:)`` are O(length) expected; growth is amortized.
+///   No allocation per string: the arena, the per-id arrays and the table grow geometrically.
+public struct ByteStringTable: Sendable {
+    /// All strings, back to back.
+    @usableFromInline var arena: [UInt8] = []
+    /// For each id, where its bytes end in ``arena`` (they start where the previous id's end).
+    @usableFromInline var ends: [Int] = []
+    /// For each id, its full hash (compared before the bytes, and reused when the table grows).
+    @usableFromInline var hashes: [Int] = []
+    /// Open addressing with linear probing: `id + 1`, or 0 for an empty slot. Power-of-two size.
+    @usableFromInline var slots: [Int32] = []
+
+    /// An empty table; `minimumCapacity` strings fit before the index grows.
+    public init(minimumCapacity: Int = 0) {
+        if minimumCapacity > 0 {
+            ends.reserveCapacity(minimumCapacity)
+            hashes.reserveCapacity(minimumCapacity)
+            slots = [Int32](repeating: 0, count: Self.tableSize(for: minimumCapacity))
+        }
+    }
+
+    /// The number of distinct strings.
+    @inlinable
+    public var count: Int { ends.count }
+
+    /// Whether the table holds no string.
+    @inlinable
+    public var isEmpty: Bool { ends.isEmpty }
+
+    /// The id of `bytes`, inserting a copy of them when they are new.
+    ///
+    /// - Returns: the id, and whether it was inserted by this call (then it equals the old ``count``).
+    public mutating func insert(_ bytes: UnsafeRawBufferPointer) -> (id: Int, inserted: Bool) {
+        if ends.count >= slots.count / 2 { grow() }
+        let hash = Self.hash(bytes)
+        let mask = slots.count - 1
+        var index = hash & mask
+        while true {
+            let entry = Int(slots[index])
+            if entry == 0 { break }
+            if hashes[entry - 1] == hash, matches(entry - 1, bytes) { return (entry - 1, false) }
+            index = (index + 1) & mask
+        }
+        let id = ends.count
+        if bytes.count > 0 { arena.append(contentsOf: bytes) }
+        ends.append(arena.count)
+        hashes.append(hash)
+        slots[index] = Int32(truncatingIfNeeded: id + 1)
+        return (id, true)
+    }
+
+    /// The id of `bytes`; nil when they were never inserted.
+    public func id(of bytes: UnsafeRawBufferPointer) -> Int? {
+        guard !slots.isEmpty else { return nil }
+        let hash = Self.hash(bytes)
+        let mask = slots.count - 1
+        var index = hash & mask
+        while true {
+            let entry = Int(slots[index])
+            if entry == 0 { return nil }
+            if hashes[entry - 1] == hash, matches(entry - 1, bytes) { return entry - 1 }
+            index = (index + 1) & mask
+        }
+    }
+
+    /// Calls `body` with the bytes of the string `id` (valid only during the call).
+    public func withBytes<R>(of id: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        let start = id == 0 ? 0 : ends[id - 1]
+        return try arena.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[start..<ends[id]])) }
+    }
+
+    /// The string `id` decoded as UTF-8 (ill-formed sequences become U+FFFD).
+    public func string(_ id: Int) -> String {
+        withBytes(of: id) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Forgets every string, keeping capacity.
+    public mutating func removeAll() {
+        arena.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+        hashes.removeAll(keepingCapacity: true)
+        for i in slots.indices { slots[i] = 0 }
+    }
+
+    // MARK: Internals
+
+    @inline(__always)
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> Int {
+        var hasher = Hasher()
+        hasher.combine(bytes: bytes)
+        return hasher.finalize()
+    }
+
+    @inline(__always)
+    func matches(_ id: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        let start = id == 0 ? 0 : ends[id - 1]
+        let count = ends[id] - start
+        guard count == bytes.count else { return false }
+        if count == 0 { return true }
+        return arena.withUnsafeBytes { stored in
+            memoryEquals(stored.baseAddress! + start, bytes.baseAddress!, count)
+        }
+    }
+
+    @inline(__always)
+    func memoryEquals(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: Int) -> Bool {
+        var i = 0
+        while i + 8 <= count {
+            if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+            i += 8
+        }
+        while i < count {
+            if a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
+            i += 1
+        }
+        return true
+    }
+
+    /// A power of two at least twice `count` (load factor at most one half), at least 16.
+    static func tableSize(for count: Int) -> Int {
+        var size = 16
+        while size < count * 2 { size *= 2 }
+        return size
+    }
+
+    mutating func grow() {
+        let size = Self.tableSize(for: max(ends.count + 1, slots.count))
+        var table = [Int32](repeating: 0, count: size)
+        let mask = size - 1
+        for id in 0..<ends.count {
+            var index = hashes[id] & mask
+            while table[index] != 0 { index = (index + 1) & mask }
+            table[index] = Int32(truncatingIfNeeded: id + 1)
+        }
+        slots = table
+    }
+}
