@@ -67,7 +67,8 @@ let package = Package(
         ),
         .target(
             name: "DialectDatadog",
-            dependencies: ["BasinModel", "BasinWire", "StorageAPI", "QueryEngine", "BasinHTTP", hummingbird, nioCore],
+            // NIOPosix: the DogStatsD listener's DatagramBootstrap (UDP and Unix datagram sockets).
+            dependencies: ["BasinModel", "BasinWire", "StorageAPI", "QueryEngine", "BasinHTTP", hummingbird, nioCore, .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -1,4 +1,5 @@
 import BasinHTTP
+import BasinModel
 import DialectAxiom
 import DialectBlueflood
 import DialectDatadog
@@ -74,18 +75,52 @@ public struct ServerApplication: Sendable {
             },
             logger: logger
         )
+        let dogstatsd: DogStatsDServer?
+        do {
+            dogstatsd = try await Self.startDogStatsD(configuration: configuration, environment: environment, records: records)
+        } catch {
+            try? await store.close()
+            try? await records.close()
+            throw error
+        }
         do {
             try await app.runService()
         } catch {
+            await dogstatsd?.shutdown()
             lifecycle.markStopping()
             try? await store.close()
             try? await records.close()
             throw error
         }
+        await dogstatsd?.shutdown()   // final flush before the stores close
         lifecycle.markStopping()
         try await store.close()
         try await records.close()
         logger.info("basin stopped")
+    }
+
+    /// Binds the DogStatsD listener (`dogstatsd-listen`, `dogstatsd-socket`) when either is
+    /// configured; nil otherwise. Label limits follow the HTTP intake's.
+    static func startDogStatsD(
+        configuration: ServerConfiguration, environment: DialectEnvironment, records: any RecordStore
+    ) async throws -> DogStatsDServer? {
+        var options = DogStatsDConfiguration()
+        options.udpHost = configuration.dogstatsdListenHost
+        options.udpPort = configuration.dogstatsdListenPort
+        options.socketPath = configuration.dogstatsdSocketPath
+        guard options.isEnabled else { return nil }
+        options.org = OrgID(configuration.dogstatsdOrg)
+        options.flushIntervalMillis = configuration.dogstatsdFlushIntervalMillis
+        let limits = configuration.limits
+        options.limits.maxNameBytes = limits.maxMetricNameBytes
+        options.limits.maxTags = limits.maxLabelsPerSeries
+        options.aggregator.labelLimits.maxLabelsPerSeries = limits.maxLabelsPerSeries
+        options.aggregator.labelLimits.maxLabelNameBytes = limits.maxLabelNameBytes
+        options.aggregator.labelLimits.maxLabelValueBytes = limits.maxLabelValueBytes
+        options.aggregator.labelLimits.maxMetricNameBytes = limits.maxMetricNameBytes
+        return try await DogStatsDServer.start(
+            configuration: options, store: environment.store, records: records,
+            selfMetrics: environment.selfMetrics, logger: environment.logger)
     }
 
     /// The router with every surface registered; exposed for in-process tests.

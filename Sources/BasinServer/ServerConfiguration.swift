@@ -36,6 +36,24 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var recordsHeadFlushIntervalMillis: Int64 = 10 * 60_000
     /// Whether Axiom ingest into an unknown dataset creates it (default false: 404, as Axiom).
     public var axiomCreateDatasetOnIngest = false
+    /// DogStatsD UDP listen address as host and port; nil (the default) = no UDP listener.
+    public var dogstatsdListen: (host: String, port: Int)? {
+        get { dogstatsdListenHost.map { ($0, dogstatsdListenPort) } }
+        set {
+            dogstatsdListenHost = newValue?.host
+            dogstatsdListenPort = newValue?.port ?? 0
+        }
+    }
+    /// DogStatsD UDP host; nil = off.
+    public var dogstatsdListenHost: String?
+    /// DogStatsD UDP port (0 picks a free port).
+    public var dogstatsdListenPort: Int = 0
+    /// DogStatsD Unix datagram socket path; nil (the default) = none.
+    public var dogstatsdSocketPath: String?
+    /// The organisation that receives DogStatsD data (default `default`).
+    public var dogstatsdOrg: String = "default"
+    /// How often DogStatsD aggregates are flushed, also the bucket length (default 10 s, as the Agent).
+    public var dogstatsdFlushIntervalMillis: Int64 = 10_000
 
     public init() {}
 
@@ -62,6 +80,10 @@ public struct ServerConfiguration: Sendable, Equatable {
         ("records-head-max-records", "records (events, logs) held in memory before they are sealed into partitions (default 500000)"),
         ("records-head-flush-interval", "longest records stay in memory before they are sealed into partitions (default 10m)"),
         ("axiom-create-dataset-on-ingest", "true: Axiom ingest into an unknown dataset creates it; false: 404 as Axiom (default false)"),
+        ("dogstatsd-listen", "HOST:PORT for the DogStatsD UDP listener, e.g. 127.0.0.1:8125 (default empty: off)"),
+        ("dogstatsd-socket", "path of a DogStatsD Unix datagram socket (default empty: off)"),
+        ("dogstatsd-org", "organisation that receives DogStatsD data (default default)"),
+        ("dogstatsd-flush-interval", "how often DogStatsD aggregates are written, whole seconds, also the bucket length (default 10s)"),
     ]
 
     /// The environment variable for a key: `BASIN_` and the key upper-cased with `_` for `-`.
@@ -121,9 +143,37 @@ public struct ServerConfiguration: Sendable, Equatable {
                 throw ConfigurationError(message: "\(source): axiom-create-dataset-on-ingest must be true or false, got \"\(value)\"")
             }
             axiomCreateDatasetOnIngest = b
+        case "dogstatsd-listen":
+            guard !value.isEmpty else { dogstatsdListen = nil; break }
+            guard let address = Self.parseHostPort(value) else {
+                throw ConfigurationError(message: "\(source): dogstatsd-listen must be HOST:PORT or empty, got \"\(value)\"")
+            }
+            dogstatsdListen = address
+        case "dogstatsd-socket": dogstatsdSocketPath = value.isEmpty ? nil : value
+        case "dogstatsd-org":
+            guard !value.isEmpty else {
+                throw ConfigurationError(message: "\(source): dogstatsd-org must not be empty")
+            }
+            dogstatsdOrg = value
+        case "dogstatsd-flush-interval":
+            let millis = try duration()
+            guard millis >= 1_000 else {
+                throw ConfigurationError(message: "\(source): dogstatsd-flush-interval must be at least 1s, got \"\(value)\"")
+            }
+            dogstatsdFlushIntervalMillis = millis - millis % 1_000
         default:
             throw ConfigurationError(message: "\(source): unknown key \"\(key)\"")
         }
+    }
+
+    /// `HOST:PORT` (IPv6 hosts in brackets; an empty host means 127.0.0.1), or nil.
+    static func parseHostPort(_ value: String) -> (host: String, port: Int)? {
+        guard let colon = value.lastIndex(of: ":"), let p = Int(value[value.index(after: colon)...]), (0...65535).contains(p) else {
+            return nil
+        }
+        var h = String(value[..<colon])
+        if h.hasPrefix("["), h.hasSuffix("]") { h = String(h.dropFirst().dropLast()) }
+        return (h.isEmpty ? "127.0.0.1" : h, p)
     }
 
     /// Milliseconds in a duration written as a number with an optional unit (`ms`, `s`, `m`,

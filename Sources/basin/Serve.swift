@@ -40,6 +40,18 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Samples held in memory before they are cut into blocks on disk (env BASIN_HEAD_MAX_SAMPLES; default 4000000).", valueName: "n"))
     var headMaxSamples: String?
 
+    @Option(help: ArgumentHelp("DogStatsD UDP address, e.g. 127.0.0.1:8125 (env BASIN_DOGSTATSD_LISTEN; default off).", valueName: "host:port"))
+    var dogstatsdListen: String?
+
+    @Option(help: ArgumentHelp("DogStatsD Unix datagram socket path (env BASIN_DOGSTATSD_SOCKET; default off).", valueName: "path"))
+    var dogstatsdSocket: String?
+
+    @Option(help: ArgumentHelp("Organisation that receives DogStatsD data (env BASIN_DOGSTATSD_ORG; default default).", valueName: "org"))
+    var dogstatsdOrg: String?
+
+    @Option(help: ArgumentHelp("DogStatsD flush interval, whole seconds (env BASIN_DOGSTATSD_FLUSH_INTERVAL; default 10s).", valueName: "duration"))
+    var dogstatsdFlushInterval: String?
+
     func run() async throws {
         var flags: [String: String] = [:]
         if let listen { flags["listen"] = listen }
@@ -51,6 +63,10 @@ struct Serve: AsyncParsableCommand {
         if let queryTimeoutSeconds { flags["query-timeout-seconds"] = queryTimeoutSeconds }
         if let retention { flags["retention"] = retention }
         if let headMaxSamples { flags["head-max-samples"] = headMaxSamples }
+        if let dogstatsdListen { flags["dogstatsd-listen"] = dogstatsdListen }
+        if let dogstatsdSocket { flags["dogstatsd-socket"] = dogstatsdSocket }
+        if let dogstatsdOrg { flags["dogstatsd-org"] = dogstatsdOrg }
+        if let dogstatsdFlushInterval { flags["dogstatsd-flush-interval"] = dogstatsdFlushInterval }
         let configuration: ServerConfiguration
         do {
             configuration = try dataOptions.resolve(extraFlags: flags)
