@@ -21,6 +21,7 @@ let package = Package(
     targets: [
         .executableTarget(name: "FuzzBluefloodIngest", dependencies: [support]),
         .executableTarget(name: "FuzzDatadogSeries", dependencies: [support]),
+        .executableTarget(name: "FuzzDatadogQuery", dependencies: [support]),
         .executableTarget(name: "FuzzDynatraceLines", dependencies: [support]),
         .executableTarget(name: "FuzzAxiomIngest", dependencies: [support]),
         .executableTarget(name: "FuzzZstd", dependencies: [support]),

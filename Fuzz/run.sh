@@ -3,7 +3,7 @@
 #
 #   Fuzz/run.sh <Target> [seconds] [extra libFuzzer flags...]
 #
-# Targets: FuzzBluefloodIngest FuzzDatadogSeries FuzzDynatraceLines FuzzAxiomIngest FuzzZstd FuzzSignalFx.
+# Targets: FuzzBluefloodIngest FuzzDatadogSeries FuzzDatadogQuery FuzzDynatraceLines FuzzAxiomIngest FuzzZstd FuzzSignalFx.
 # Exits non-zero when the fuzzer finds a crash (the input is written to Fuzz/Artifacts/<Target>/).
 #
 # Environment:

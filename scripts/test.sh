@@ -15,7 +15,7 @@ if [ ! -x "$VENV/bin/python" ]; then
     "$PY" -m venv "$VENV"
 fi
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-    'datadog==0.56.0' 'datadog-api-client==2.62.0' 'dynatrace-metric-utils==0.2.1' 'axiom-py==0.15.0' 'signalfx==1.1.16' 'pytest>=8' 'requests>=2.31'
+    'datadog==0.56.0' 'datadog-api-client==2.62.0' 'dynatrace-metric-utils==0.2.1' 'axiom-py==0.15.0' 'signalfx==1.1.16' 'pytest>=8' 'requests>=2.31' 'zstandard>=0.22'
 
 echo "== swift build"
 swift build --build-tests

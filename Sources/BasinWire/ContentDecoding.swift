@@ -5,12 +5,12 @@ import NIOCore
 /// Undoes a request's `Content-Encoding` into a buffer of bounded size.
 ///
 /// Supports `identity`, `gzip` (and `x-gzip`), `deflate` and `zstd` (``ZstdDecoder``, what
-/// axiom-go sends). HTTP's `deflate` means zlib-wrapped deflate (RFC 9110), which is what
+/// axiom-go and the Datadog Agent send; also under datadog-api-client's name `zstd1`). HTTP's `deflate` means zlib-wrapped deflate (RFC 9110), which is what
 /// datadogpy's `compress_payload=True` sends; some clients send raw deflate under the same name,
 /// so a body that is not valid zlib is retried as raw deflate.
 public enum ContentDecoding {
     /// The encodings ``decode(_:encoding:maxDecodedBytes:)`` accepts.
-    public static let supportedEncodings = ["identity", "gzip", "x-gzip", "deflate", "zstd"]
+    public static let supportedEncodings = ["identity", "gzip", "x-gzip", "deflate", "zstd", "zstd1"]
 
     /// Decodes `body` according to the `Content-Encoding` header value `encoding`.
     ///
@@ -39,7 +39,7 @@ public enum ContentDecoding {
             } catch let error where error.kind == .badRequest {
                 return try inflate(body, algorithm: .deflate(), name: "deflate", maxDecodedBytes: maxDecodedBytes)
             }
-        case "zstd":
+        case "zstd", "zstd1":
             return try decompressZstd(body, maxDecodedBytes: maxDecodedBytes)
         default:
             throw ContentDecodingError(

@@ -24,8 +24,6 @@ extension DatadogRoutes {
     /// and logs why instead of retrying a 404 (spec §3.5, §9 item 6).
     static let agentUnsupportedPaths: [(path: String, message: String)] = [
         ("/api/intake/metrics/v3/series", "v3 intake not supported; set use_v3_api.series.enabled=false"),
-        ("/api/beta/sketches", "sketch intake not supported; distribution metrics from the Agent are not stored"),
-        ("/api/v1/sketches", "sketch intake not supported; distribution metrics from the Agent are not stored"),
     ]
 
     func registerAgentHousekeeping(on router: Router<BasinRequestContext>) {
@@ -34,6 +32,9 @@ extension DatadogRoutes {
             router.post(RouterPath(path)) { request, _ in await self.agentAccepted(request, endpoint: path) }
         }
         router.head("/support/flare") { request, _ in await self.agentAccepted(request, endpoint: "/support/flare") }
+        for path in Self.sketchPaths {
+            router.post(RouterPath(path)) { request, _ in await self.submitSketches(request, endpoint: path) }
+        }
         for (path, message) in Self.agentUnsupportedPaths {
             router.post(RouterPath(path)) { request, _ in
                 switch self.extrasIngestPrincipal(request, endpoint: path) {

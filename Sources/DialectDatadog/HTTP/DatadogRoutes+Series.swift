@@ -21,7 +21,8 @@ extension DatadogRoutes {
         await submitSeries(request, version: .v1)
     }
 
-    /// `POST /api/v2/series` (JSON): decode, store, then answer `202 {"errors": []}`.
+    /// `POST /api/v2/series` (JSON, or the Agent's protobuf `MetricPayload`): decode, store,
+    /// then answer `202 {"errors": []}`.
     func submitSeriesV2(_ request: Request) async -> Response {
         await submitSeries(request, version: .v2)
     }
@@ -53,17 +54,13 @@ extension DatadogRoutes {
         } catch {
             return fail(DatadogErrorResponse(error), endpoint: endpoint)
         }
-        if version == .v2, Self.isProtobuf(request, body: body) {
-            // The Agent's protobuf form; until it is decoded, say so instead of misparsing it.
-            return fail(DatadogErrorResponse(status: .unsupportedMediaType, messages: [
-                "protobuf payloads on /api/v2/series are not supported yet; send JSON, or set DD_USE_V2_API_SERIES=false on the Agent",
-            ]), endpoint: endpoint)
-        }
+        let protobuf = version == .v2 && Self.isProtobuf(request, body: body)
         var batch = MetricBatch()
         let result: DatadogIntakeResult
         do {
             switch version {
             case .v1: result = try DatadogSeriesV1Decoder(options: intakeOptions()).decode(body, into: &batch)
+            case .v2 where protobuf: result = try DatadogSeriesV2Decoder(options: intakeOptions()).decodeProtobuf(body, into: &batch)
             case .v2: result = try DatadogSeriesV2Decoder(options: intakeOptions()).decode(body, into: &batch)
             }
         } catch {
@@ -91,7 +88,7 @@ extension DatadogRoutes {
                 return fail(DatadogErrorResponse(status: .internalServerError, messages: ["internal error"]), endpoint: endpoint)
             }
         }
-        await recordMetadata(of: batch, intervalsSeconds: result.intervalsSeconds, org: principal.org)
+        await recordMetadata(of: batch, intervalsSeconds: result.intervalsSeconds, units: result.units, org: principal.org)
         environment.selfMetrics.recordRequest(dialect: Self.dialect, endpoint: endpoint, status: 202)
         var writer = JSONWriter(capacity: 20)
         switch version {
@@ -106,12 +103,17 @@ extension DatadogRoutes {
     /// `interval` its series declared, which `.as_count()`/`.as_rate()` need. Only changes are
     /// written, so known metrics cost one in-memory lookup per name and request. The samples
     /// are already durable: a failure here is logged, not answered.
-    func recordMetadata(of batch: MetricBatch, intervalsSeconds: [Int64], org: OrgID) async {
+    ///
+    /// A `unit` sent with a v2 series (JSON or protobuf) is recorded only while the metric has
+    /// none, so a unit set with `PUT /api/v1/metrics/{name}` is never overwritten.
+    func recordMetadata(of batch: MetricBatch, intervalsSeconds: [Int64], units: [String] = [], org: OrgID) async {
         var intervals: [String: Int64] = [:]
+        var sentUnits: [String: String] = [:]
         for (i, labels) in batch.series.enumerated() {
             guard let name = labels.metricName else { continue }
             let interval = i < intervalsSeconds.count ? intervalsSeconds[i] : 0
             intervals[name] = max(intervals[name] ?? 0, interval)
+            if i < units.count, !units[i].isEmpty, sentUnits[name] == nil { sentUnits[name] = units[i] }
         }
         var updates: [String: MetricMetadata] = [:]
         for (name, interval) in intervals {
@@ -119,6 +121,7 @@ extension DatadogRoutes {
             var update = MetricMetadata()
             if current?.dialect == nil { update.dialect = Self.dialect }
             if interval > 0, current?.intervalSeconds != interval { update.intervalSeconds = interval }
+            if let unit = sentUnits[name], current?.unit == nil { update.unit = unit }
             if update != MetricMetadata() { updates[name] = update }
         }
         guard !updates.isEmpty else { return }
@@ -140,13 +143,29 @@ extension DatadogRoutes {
             maxPastMillis: maxPastMillis, maxFutureMillis: maxFutureMillis)
     }
 
-    /// Whether a v2 body is protobuf: by `Content-Type`, or when absent by its first byte not being `{`.
+    /// Whether a v2 body is protobuf: a protobuf `Content-Type` unless the body is JSON, or, without
+    /// `Content-Type`, a body that is not JSON (spec §2.2, sniffing the decompressed body).
+    ///
+    /// "JSON" means the first byte after ASCII whitespace is `{`. No `MetricPayload` looks like
+    /// that: `{` would be field 15 as a group, and a leading 0x0A (newline) is the protobuf key
+    /// of `series`, followed by a length and a series' first key, never `{`. So the Agent's
+    /// diagnose probe `{}` is JSON under any type, and an empty protobuf body is an empty payload.
     static func isProtobuf(_ request: Request, body: ByteBuffer) -> Bool {
-        if let type = request.headers[.contentType] {
-            return type.lowercased().contains("protobuf")
+        if let type = request.headers[.contentType], !type.lowercased().contains("protobuf") { return false }
+        if request.headers[.contentType] == nil, body.readableBytes == 0 { return false }
+        return !startsLikeJSON(body)
+    }
+
+    /// Whether the first non-whitespace byte (within the first 64) is `{`.
+    static func startsLikeJSON(_ body: ByteBuffer) -> Bool {
+        for byte in body.readableBytesView.prefix(64) {
+            switch byte {
+            case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"): continue
+            case UInt8(ascii: "{"): return true
+            default: return false
+            }
         }
-        guard let first = body.getInteger(at: body.readerIndex, as: UInt8.self) else { return false }
-        return first != UInt8(ascii: "{") && first != UInt8(ascii: " ") && first != UInt8(ascii: "\n")
+        return false
     }
 
     /// The media type when it is one Basin will not read as JSON; nil when acceptable.

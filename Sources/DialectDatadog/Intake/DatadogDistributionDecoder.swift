@@ -268,5 +268,6 @@ struct DatadogDistributionState {
         }
         result.accepted += Int(values)
         result.intervalsSeconds.append(0)
+        result.units.append("")
     }
 }

@@ -18,6 +18,9 @@ public struct DatadogIntakeResult: Sendable, Equatable {
     /// The `interval` (seconds) sent with each series registered in the batch, in the batch's
     /// series order (only the series this request registered); 0 when absent. Kept for metric metadata (`.as_count()` needs it).
     public var intervalsSeconds: [Int64] = []
+    /// The `unit` sent with each series registered in the batch (v2 JSON and protobuf), parallel
+    /// to ``intervalsSeconds``; empty when absent. Recorded in metric metadata when it has none.
+    public var units: [String] = []
 
     /// An empty result.
     public init() {}

@@ -8,7 +8,14 @@ extension DatadogSeriesState {
         let token = scanner.peekToken()
         guard token == .string else { throw scanner.mismatch(expected: "a string", found: token).withContext("metric") }
         let offset = scanner.position
-        let raw = try scanner.readString()
+        try setName(try scanner.readString(), offset: offset)
+    }
+
+    /// Stores the metric name (Datadog's rewriting applied), or rejects the series when it is
+    /// over the length limit; shared by the JSON and protobuf decoders.
+    ///
+    /// - Throws: when the name is empty (the whole request is refused, as a missing `metric` is).
+    mutating func setName(_ raw: UnsafeRawBufferPointer, offset: Int) throws(WireError) {
         guard raw.count > 0 else { throw WireError(.missingField, "metric: the metric name is empty", offset: offset) }
         name.removeAll(keepingCapacity: true)
         hasName = true
@@ -90,6 +97,24 @@ extension DatadogSeriesState {
             throw error.withContext("interval")
         }
         intervalSeconds = max(0, decimal.scaledInt64(byPowerOfTen: 0) ?? 0)
+    }
+
+    /// v2 `unit`: a string, kept for the metric's metadata; anything else is ignored (it was
+    /// never validated before units were recorded, so it must not start refusing requests).
+    mutating func decodeUnit(_ scanner: inout JSONScanner) throws(WireError) {
+        let token = scanner.peekToken()
+        guard token == .string || token == .null else {
+            try scanner.skipValue()
+            return
+        }
+        setUnit(try scanner.readStringOrNull())
+    }
+
+    /// Stores a unit; values longer than a label value are ignored (metadata, not data).
+    mutating func setUnit(_ raw: UnsafeRawBufferPointer?) {
+        unit.removeAll(keepingCapacity: true)
+        guard let raw, raw.count <= options.limits.maxLabelValueBytes else { return }
+        unit.append(contentsOf: raw)
     }
 
     mutating func decodeTags(_ scanner: inout JSONScanner) throws(WireError) {

@@ -23,6 +23,8 @@ struct DatadogSeriesState {
     var host: [UInt8] = []
     var device: [UInt8] = []
     var tag: [UInt8] = []
+    /// v2 `unit` (empty when absent).
+    var unit: [UInt8] = []
     var hasName = false
     var hasHost = false
     var hasDevice = false
@@ -43,6 +45,7 @@ struct DatadogSeriesState {
         name.removeAll(keepingCapacity: true)
         host.removeAll(keepingCapacity: true)
         device.removeAll(keepingCapacity: true)
+        unit.removeAll(keepingCapacity: true)
         hasName = false
         hasHost = false
         hasDevice = false
@@ -93,6 +96,8 @@ struct DatadogSeriesState {
             try decodeResources(&scanner)
         case 8 where Self.equals(key, "interval"):
             try decodeInterval(&scanner)
+        case 4 where format == .v2 && Self.equals(key, "unit"):
+            try decodeUnit(&scanner)
         default:
             try scanner.skipValue()
         }
@@ -109,7 +114,7 @@ struct DatadogSeriesState {
         reject("more than \(limit) labels (metric name, host and device included) exceeds the limit of \(limit) labels per series (maxLabelsPerSeries)")
     }
 
-    private mutating func finishSeries(into batch: inout MetricBatch) {
+    mutating func finishSeries(into batch: inout MetricBatch) {
         if builder.count + (hasHost ? 1 : 0) + (hasDevice ? 1 : 0) + 1 > options.limits.maxLabelsPerSeries {
             rejectLabelCount()
         }
@@ -134,6 +139,7 @@ struct DatadogSeriesState {
         }
         result.accepted += values.count
         result.intervalsSeconds.append(intervalSeconds)
+        result.units.append(String(decoding: unit, as: UTF8.self))
     }
 
     static let nameKey: [UInt8] = Array(Labels.metricNameKey.utf8)

@@ -15,7 +15,15 @@ import NIOCore
 /// - Points are objects; a point without `timestamp` rejects the request, a missing or `null`
 ///   `value` drops the point.
 ///
-/// The protobuf form of the same endpoint (the Agent's default) is not decoded here.
+/// - `unit` is reported in ``DatadogIntakeResult/units`` for the metric's metadata.
+///
+/// The protobuf form of the same endpoint (the Agent's default, `application/x-protobuf`,
+/// agent-payload `MetricPayload`, ``DatadogProtobufSchema``) is read by
+/// ``decodeProtobuf(_:into:)`` into the same batch and result a JSON body with the same
+/// content gives: both share ``DatadogSeriesState`` for names, tags, resources, limits, the
+/// window and completion. Protobuf differences: an absent `value` is 0 and an absent
+/// `timestamp` is "now" (proto3 defaults); a series without points is accepted and adds
+/// nothing; an empty body is an empty payload; invalid UTF-8 in a string refuses the request.
 public struct DatadogSeriesV2Decoder: Sendable {
     /// Settings applied to every request.
     public var options: DatadogIntakeOptions
@@ -45,5 +53,36 @@ public struct DatadogSeriesV2Decoder: Sendable {
     /// - Throws: ``WireError`` for anything that rejects the whole request.
     public func decode(_ body: UnsafeRawBufferPointer, into batch: inout MetricBatch) throws(WireError) -> DatadogIntakeResult {
         try DatadogSeriesState.decode(body, format: .v2, options: options, into: &batch)
+    }
+
+    /// Decodes a protobuf `MetricPayload` held in a `ByteBuffer` (its readable bytes).
+    ///
+    /// - Parameters:
+    ///   - body: the decompressed request body.
+    ///   - batch: samples are appended here; on a thrown error it is left as it was.
+    /// - Returns: counts of accepted, rejected and dropped samples.
+    /// - Throws: ``WireError`` for malformed protobuf, a series without `metric`, invalid UTF-8,
+    ///   an out-of-range timestamp, or a zstd frame sent without `Content-Encoding`.
+    public func decodeProtobuf(_ body: ByteBuffer, into batch: inout MetricBatch) throws(WireError) -> DatadogIntakeResult {
+        var outcome: Result<DatadogIntakeResult, WireError> = .success(DatadogIntakeResult())
+        body.withUnsafeReadableBytes { raw in
+            do throws(WireError) {
+                outcome = .success(try DatadogSeriesState.decodeProtobuf(raw, options: options, into: &batch))
+            } catch {
+                outcome = .failure(error)
+            }
+        }
+        return try outcome.get()
+    }
+
+    /// Decodes a protobuf `MetricPayload` from raw bytes (only read during the call).
+    ///
+    /// - Parameters:
+    ///   - body: the decompressed request body.
+    ///   - batch: samples are appended here; on a thrown error it is left as it was.
+    /// - Returns: counts of accepted, rejected and dropped samples.
+    /// - Throws: ``WireError`` as the `ByteBuffer` overload.
+    public func decodeProtobuf(_ body: UnsafeRawBufferPointer, into batch: inout MetricBatch) throws(WireError) -> DatadogIntakeResult {
+        try DatadogSeriesState.decodeProtobuf(body, options: options, into: &batch)
     }
 }

@@ -5,8 +5,12 @@ import StorageAPI
 extension DatadogQueryEvaluator {
     /// Selects, rolls up, interpolates and space-aggregates one metric query.
     func evaluateMetric(_ query: DatadogMetricQuery, grid: DatadogGrid, shiftSeconds: Int64) async throws -> [DatadogSeries] {
+        let metadata = try await store.metricMetadata(org: org, metricName: query.metricName)[query.metricName]
+        if metadata?.vendorType == "distribution" {
+            return try await evaluateDistribution(query, grid: grid, shiftSeconds: shiftSeconds)
+        }
         let kind = try await store.metricKinds(org: org, metricName: query.metricName)[query.metricName] ?? .unspecified
-        let declaredInterval = try await store.metricMetadata(org: org, metricName: query.metricName)[query.metricName]?.intervalSeconds
+        let declaredInterval = metadata?.intervalSeconds
         let plan = DatadogMetricPlan(query, kind: kind, declaredIntervalSeconds: declaredInterval, grid: grid)
         let sources = try await rollUp(query, plan: plan, grid: grid, shiftSeconds: shiftSeconds)
         return aggregate(query, sources: sources, plan: plan, grid: grid)
@@ -20,11 +24,19 @@ extension DatadogQueryEvaluator {
     func rollUp(
         _ query: DatadogMetricQuery, plan: DatadogMetricPlan, grid: DatadogGrid, shiftSeconds: Int64
     ) async throws -> [(labels: Labels, values: [Double?])] {
+        try await rollUp(query, extraMatchers: [], rollup: plan.rollup, scale: plan.scale, grid: grid, shiftSeconds: shiftSeconds)
+    }
+
+    /// ``rollUp(_:plan:grid:shiftSeconds:)`` with explicit extra matchers, rollup function and scale.
+    func rollUp(
+        _ query: DatadogMetricQuery, extraMatchers: [LabelMatcher], rollup: RollupFunction, scale: Double,
+        grid: DatadogGrid, shiftSeconds: Int64
+    ) async throws -> [(labels: Labels, values: [Double?])] {
         let intervalMillis = grid.intervalSeconds * 1000
-        var matchers: [LabelMatcher] = [.equal(Labels.metricNameKey, query.metricName)]
+        var matchers: [LabelMatcher] = [.equal(Labels.metricNameKey, query.metricName)] + extraMatchers
         if case .filter(let filter, _) = query.scope { matchers += filter.pushdownMatchers }
         let selector = SeriesSelector(matchers: matchers, offsetMillis: -(intervalMillis - 1) - shiftSeconds * 1000)
-        let node = PlanNode.rollup(plan.rollup, selector, rangeMillis: intervalMillis, parameter: nil)
+        let node = PlanNode.rollup(rollup, selector, rangeMillis: intervalMillis, parameter: nil)
         let range = EvalRange(
             startMillis: grid.firstSeconds * 1000, endMillis: grid.time(at: grid.count - 1) * 1000, stepMillis: intervalMillis)
         let evaluator = QueryEvaluator(store: store, org: org, limits: limits)
@@ -34,7 +46,7 @@ extension DatadogQueryEvaluator {
             if case .filter(let filter, _) = query.scope, !filter.matches(step.labels) { continue }
             var values = [Double?](repeating: nil, count: grid.count)
             for i in 0..<min(grid.count, step.values.count) where step.present[i] {
-                values[i] = step.values[i] * plan.scale
+                values[i] = step.values[i] * scale
             }
             out.append((step.labels, values))
         }

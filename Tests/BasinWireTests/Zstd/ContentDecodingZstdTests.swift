@@ -5,7 +5,7 @@ import Testing
 
 @Suite("Content-Encoding: zstd")
 struct ContentDecodingZstdTests {
-    @Test("decodes a zstd body", arguments: ["zstd", "ZSTD", " zstd "])
+    @Test("decodes a zstd body", arguments: ["zstd", "ZSTD", " zstd ", "zstd1"])
     func decodes(encoding: String) throws {
         let body = ByteBuffer(bytes: try ZstdFixtures.bytes("ndjson-logs.level3.zst"))
         let decoded = try ContentDecoding.decode(body, encoding: encoding, maxDecodedBytes: 1 << 20)

@@ -1,15 +1,14 @@
-import BasinWire
-
 /// The protobuf wire types (https://protobuf.dev/programming-guides/encoding/).
-enum ProtobufWireType: UInt8, Sendable {
+public enum ProtobufWireType: UInt8, Sendable {
     /// int32, int64, uint*, sint*, bool, enum.
     case varint = 0
     /// fixed64, sfixed64, double.
     case fixed64 = 1
     /// string, bytes, embedded messages, packed repeated fields.
     case lengthDelimited = 2
-    /// Deprecated groups; refused (no SignalFx schema uses them).
+    /// Deprecated groups; refused by ``ProtobufReader/skip(_:)``.
     case startGroup = 3
+    /// End of a deprecated group.
     case endGroup = 4
     /// fixed32, sfixed32, float.
     case fixed32 = 5
@@ -18,36 +17,42 @@ enum ProtobufWireType: UInt8, Sendable {
 /// A cursor over protobuf-encoded bytes: reads tags, varints, fixed-width values and
 /// length-delimited slices, and skips fields it does not know.
 ///
-/// Hand-written instead of generated code: the SignalFx messages are small (see
-/// ``SignalFxProtobufSchema``), and reading them in place keeps the hot path free of
-/// allocations. Strings and embedded messages come back as slices of the input, valid as long as
-/// the buffer the reader was created over.
+/// Shared by the dialects that decode protobuf by hand (SignalFx datapoints and events,
+/// Datadog `MetricPayload` and `SketchPayload`) instead of through generated code: the
+/// messages are small, and reading them in place keeps the hot path free of allocations.
+/// Strings and embedded messages come back as slices of the input, valid as long as the
+/// buffer the reader was created over.
 ///
-/// Every length from the wire is checked against the bytes that remain before use, so truncated
-/// or hostile input throws ``WireError`` instead of reading out of bounds.
-struct ProtobufReader {
+/// Every length from the wire is checked against the bytes that remain before use, so
+/// truncated or hostile input throws ``WireError`` instead of reading out of bounds.
+public struct ProtobufReader {
     /// The message's bytes.
-    let bytes: UnsafeRawBufferPointer
+    public let bytes: UnsafeRawBufferPointer
     /// The offset of the next unread byte.
-    private(set) var position: Int
+    public private(set) var position: Int
     /// Where `bytes` starts inside the whole request body, for error offsets.
-    let baseOffset: Int
+    public let baseOffset: Int
 
     /// Creates a reader over `bytes`, which lie at `baseOffset` inside the request body.
-    init(_ bytes: UnsafeRawBufferPointer, baseOffset: Int = 0) {
+    ///
+    /// - Parameters:
+    ///   - bytes: the encoded message; must stay valid while the reader and the slices it
+    ///     returns are used.
+    ///   - baseOffset: the offset of `bytes` in the request body, added to error offsets.
+    public init(_ bytes: UnsafeRawBufferPointer, baseOffset: Int = 0) {
         self.bytes = bytes
         self.position = 0
         self.baseOffset = baseOffset
     }
 
     /// Whether every byte was read.
-    var isAtEnd: Bool { position >= bytes.count }
+    public var isAtEnd: Bool { position >= bytes.count }
 
     /// Reads the next field key.
     ///
     /// - Returns: the field number and wire type, or nil at the end of the message.
-    /// - Throws: for field number 0, an unknown wire type or a malformed varint.
-    mutating func readTag() throws(WireError) -> (field: UInt64, wireType: ProtobufWireType)? {
+    /// - Throws: ``WireError`` for field number 0, an unknown wire type or a malformed varint.
+    public mutating func readTag() throws(WireError) -> (field: UInt64, wireType: ProtobufWireType)? {
         guard !isAtEnd else { return nil }
         let start = position
         let key = try readVarint()
@@ -59,7 +64,9 @@ struct ProtobufReader {
     }
 
     /// Reads a base-128 varint of at most ten bytes.
-    mutating func readVarint() throws(WireError) -> UInt64 {
+    ///
+    /// - Throws: ``WireError`` when the varint is truncated or does not fit 64 bits.
+    public mutating func readVarint() throws(WireError) -> UInt64 {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         let start = position
@@ -79,21 +86,44 @@ struct ProtobufReader {
         throw WireError(.unexpectedEnd, "truncated protobuf varint", offset: baseOffset + start)
     }
 
+    /// Reads an `int64`/`int32` varint (two's complement; negatives take ten bytes).
+    public mutating func readInt64() throws(WireError) -> Int64 {
+        Int64(bitPattern: try readVarint())
+    }
+
+    /// Reads a `sint32`/`sint64` varint (zig-zag encoded).
+    public mutating func readSignedVarint() throws(WireError) -> Int64 {
+        Self.zigZagDecode(try readVarint())
+    }
+
+    /// Decodes a zig-zag encoded value: 0 → 0, 1 → −1, 2 → 1, 3 → −2, …
+    @inline(__always)
+    public static func zigZagDecode(_ raw: UInt64) -> Int64 {
+        Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1)
+    }
+
     /// Reads a little-endian 64-bit value (wire type 1).
-    mutating func readFixed64() throws(WireError) -> UInt64 {
+    ///
+    /// - Throws: ``WireError`` when fewer than eight bytes remain.
+    public mutating func readFixed64() throws(WireError) -> UInt64 {
         guard bytes.count - position >= 8 else {
             throw WireError(.unexpectedEnd, "truncated protobuf fixed64", offset: baseOffset + position)
         }
-        var value: UInt64 = 0
-        for k in 0..<8 { value |= UInt64(bytes[position + k]) << (8 * UInt64(k)) }
+        let value = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt64.self))
         position += 8
         return value
+    }
+
+    /// Reads a `double` (wire type 1).
+    public mutating func readDouble() throws(WireError) -> Double {
+        Double(bitPattern: try readFixed64())
     }
 
     /// Reads a length-delimited field (wire type 2).
     ///
     /// - Returns: the payload as a slice of the input and its offset in the request body.
-    mutating func readLengthDelimited() throws(WireError) -> (bytes: UnsafeRawBufferPointer, offset: Int) {
+    /// - Throws: ``WireError`` when the length runs past the end of the message.
+    public mutating func readLengthDelimited() throws(WireError) -> (bytes: UnsafeRawBufferPointer, offset: Int) {
         let start = position
         let length = try readVarint()
         guard length <= UInt64(bytes.count - position) else {
@@ -109,8 +139,8 @@ struct ProtobufReader {
     /// Skips the value of a field with `wireType`: how unknown fields, and known fields sent
     /// with an unexpected wire type, are treated (as protobuf runtimes do).
     ///
-    /// - Throws: for groups (no SignalFx message has them) and for truncated values.
-    mutating func skip(_ wireType: ProtobufWireType) throws(WireError) {
+    /// - Throws: ``WireError`` for groups (no schema decoded here has them) and for truncated values.
+    public mutating func skip(_ wireType: ProtobufWireType) throws(WireError) {
         switch wireType {
         case .varint:
             _ = try readVarint()
@@ -131,14 +161,24 @@ struct ProtobufReader {
 
 extension ProtobufReader {
     /// Whether `bytes` are well-formed UTF-8 (protobuf `string` fields must be).
-    static func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        // ASCII fast path: most names and dimensions are plain ASCII.
-        var ascii = true
-        for byte in bytes where byte >= 0x80 {
-            ascii = false
-            break
+    public static func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        // ASCII fast path: most names, tags and dimensions are plain ASCII; eight bytes at a time.
+        if let base = bytes.baseAddress {
+            let count = bytes.count
+            var i = 0
+            var high: UInt64 = 0
+            while i + 8 <= count {
+                high |= base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                i += 8
+            }
+            while i < count {
+                high |= UInt64(base.load(fromByteOffset: i, as: UInt8.self))
+                i += 1
+            }
+            if high & 0x8080_8080_8080_8080 == 0 { return true }
+        } else {
+            return true
         }
-        if ascii { return true }
         var iterator = bytes.makeIterator()
         var decoder = UTF8()
         while true {
