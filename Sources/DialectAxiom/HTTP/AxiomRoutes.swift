@@ -142,17 +142,8 @@ public struct AxiomRoutes: Sendable {
     /// The query parameters, form-decoded (`+` is a space, as axiom-py's `requests` encodes
     /// `timestamp-format=2006-01-02+15%3A04%3A05`); the first value of a repeated name wins.
     static func queryParameters(_ request: Request) -> [String: String] {
-        guard let query = request.uri.query, !query.isEmpty else { return [:] }
         var out: [String: String] = [:]
-        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let decode: (Substring) -> String = { text in
-                let spaced = text.replacingOccurrences(of: "+", with: " ")
-                return spaced.removingPercentEncoding ?? spaced
-            }
-            let name = decode(parts[0])
-            if out[name] == nil { out[name] = parts.count > 1 ? decode(parts[1]) : "" }
-        }
+        for (name, value) in FormQuery.parameters(request) where out[name] == nil { out[name] = value }
         return out
     }
 }

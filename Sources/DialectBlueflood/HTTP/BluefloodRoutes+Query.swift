@@ -16,7 +16,7 @@ extension BluefloodRoutes {
         }
         let now = DialectEnvironment.nowMillis()
         let plot: BluefloodPlotRequest
-        switch BluefloodPlotRequest.parse(Self.queryParameters(request), nowMillis: now) {
+        switch BluefloodPlotRequest.parse(FormQuery.parameters(request), nowMillis: now) {
         case .success(let parsed): plot = parsed
         case .failure(let error): return record(Self.errorResponse(.badRequest, [.generic(tenantId: tenant, error.message)]), endpoint: endpoint)
         }
@@ -36,7 +36,7 @@ extension BluefloodRoutes {
         }
         let now = DialectEnvironment.nowMillis()
         let plot: BluefloodPlotRequest
-        switch BluefloodPlotRequest.parse(Self.queryParameters(request), nowMillis: now) {
+        switch BluefloodPlotRequest.parse(FormQuery.parameters(request), nowMillis: now) {
         case .success(let parsed): plot = parsed
         case .failure(let error): return record(Self.errorResponse(.badRequest, [.generic(tenantId: tenant, error.message)]), endpoint: endpoint)
         }
@@ -90,7 +90,7 @@ extension BluefloodRoutes {
         if case (nil, let refusal?) = authorize(request, tenants: [tenant], pathTenant: tenant, scope: .query) {
             return record(refusal, endpoint: endpoint)
         }
-        let queries = Self.queryParameters(request).filter { $0.name == "query" }
+        let queries = FormQuery.parameters(request).filter { $0.name == "query" }
         guard queries.count == 1, let query = queries.first?.value else {
             return record(Self.errorResponse(.badRequest, [.generic(tenantId: tenant, "Invalid Query String")]), endpoint: endpoint)
         }
@@ -112,7 +112,7 @@ extension BluefloodRoutes {
             return record(refusal, endpoint: endpoint)
         }
         let query: BluefloodEventsQuery
-        switch BluefloodEventsQuery.parse(Self.queryParameters(request)) {
+        switch BluefloodEventsQuery.parse(FormQuery.parameters(request)) {
         case .success(let parsed): query = parsed
         case .failure(let message): return record(Self.errorResponse(.badRequest, [.generic(tenantId: tenant, message)]), endpoint: endpoint)
         }

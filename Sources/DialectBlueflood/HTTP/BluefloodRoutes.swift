@@ -187,19 +187,6 @@ public struct BluefloodRoutes: Sendable {
         return response
     }
 
-    /// The query parameters in order, repeated names kept, form-decoded (`+` is a space).
-    static func queryParameters(_ request: Request) -> [(name: String, value: String)] {
-        guard let query = request.uri.query, !query.isEmpty else { return [] }
-        return query.split(separator: "&", omittingEmptySubsequences: true).map { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let decode: (Substring) -> String = { text in
-                let spaced = text.replacingOccurrences(of: "+", with: " ")
-                return spaced.removingPercentEncoding ?? spaced
-            }
-            return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
-        }
-    }
-
     /// Reads the body: at most ``BluefloodRoutesOptions/maxBodyBytes`` after decompression.
     func readBody(_ request: Request) async throws(BodyError) -> ByteBuffer {
         var limits = environment.limits

@@ -7,7 +7,7 @@ extension BluefloodBundleState {
         var gauge = BluefloodAggregatedBundle.Gauge()
         var name = BluefloodAggregatedBundle.Name()
         try readItem(&scanner, path: "gauges[\(index)]", name: &name) { (state, scanner, key) throws(WireError) in
-            guard BluefloodJSON.equals(key, "value") else { return false }
+            guard ByteText.equals(key, "value") else { return false }
             gauge.value = try state.readStat(&scanner)
             return true
         }
@@ -19,9 +19,9 @@ extension BluefloodBundleState {
         var counter = BluefloodAggregatedBundle.Counter()
         var name = BluefloodAggregatedBundle.Name()
         try readItem(&scanner, path: "counters[\(index)]", name: &name) { (state, scanner, key) throws(WireError) in
-            if BluefloodJSON.equals(key, "value") {
+            if ByteText.equals(key, "value") {
                 counter.value = try state.readStat(&scanner)
-            } else if BluefloodJSON.equals(key, "rate") {
+            } else if ByteText.equals(key, "rate") {
                 counter.rate = try state.readStat(&scanner)
             } else {
                 return false
@@ -39,7 +39,7 @@ extension BluefloodBundleState {
         try readItem(&scanner, path: path, name: &name) { (state, scanner, key) throws(WireError) in
             if let stat = BluefloodAggregatedBundle.Timer.statIndex(key) {
                 timer.stats[stat] = try state.readStat(&scanner)
-            } else if BluefloodJSON.equals(key, "percentiles") {
+            } else if ByteText.equals(key, "percentiles") {
                 timer.percentiles = try state.readPercentiles(&scanner, path: path + ".percentiles")
             } else {
                 return false
@@ -55,7 +55,7 @@ extension BluefloodBundleState {
         var name = BluefloodAggregatedBundle.Name()
         let path = "sets[\(index)]"
         try readItem(&scanner, path: path, name: &name) { (state, scanner, key) throws(WireError) in
-            guard BluefloodJSON.equals(key, "values") else { return false }
+            guard ByteText.equals(key, "values") else { return false }
             set.values = try state.readSetValues(&scanner, path: path + ".values")
             return true
         }
@@ -74,7 +74,7 @@ extension BluefloodBundleState {
         var first = true
         while try scanner.readNextObjectMember(isFirst: &first) {
             let key = try scanner.readKey()
-            if BluefloodJSON.equals(key, "name") {
+            if ByteText.equals(key, "name") {
                 name = try readName(&scanner, limit: options.maxMetricNameBytes)
             } else if try !readMember(&self, &scanner, key) {
                 // `histogram` and unknown members: checked for syntax and depth, then ignored.
@@ -129,9 +129,9 @@ extension BluefloodBundleState {
         var first = true
         while try scanner.readNextObjectMember(isFirst: &first) {
             let key = try scanner.readKey()
-            if BluefloodJSON.equals(key, "avg") {
+            if ByteText.equals(key, "avg") {
                 avg = try readStat(&scanner)
-            } else if BluefloodJSON.equals(key, "max") || BluefloodJSON.equals(key, "sum") {
+            } else if ByteText.equals(key, "max") || ByteText.equals(key, "sum") {
                 _ = try readStat(&scanner)
             } else {
                 try skipUnknown(&scanner, source: path, metricName: "")
@@ -175,17 +175,17 @@ extension BluefloodAggregatedBundle.Timer {
     static func statIndex(_ key: UnsafeRawBufferPointer) -> Int? {
         switch key.count {
         case 3:
-            if BluefloodJSON.equals(key, "min") { return 2 }
-            if BluefloodJSON.equals(key, "max") { return 3 }
-            if BluefloodJSON.equals(key, "sum") { return 4 }
-            if BluefloodJSON.equals(key, "avg") { return 5 }
-            if BluefloodJSON.equals(key, "std") { return 7 }
+            if ByteText.equals(key, "min") { return 2 }
+            if ByteText.equals(key, "max") { return 3 }
+            if ByteText.equals(key, "sum") { return 4 }
+            if ByteText.equals(key, "avg") { return 5 }
+            if ByteText.equals(key, "std") { return 7 }
         case 4:
-            if BluefloodJSON.equals(key, "rate") { return 1 }
+            if ByteText.equals(key, "rate") { return 1 }
         case 5:
-            if BluefloodJSON.equals(key, "count") { return 0 }
+            if ByteText.equals(key, "count") { return 0 }
         case 6:
-            if BluefloodJSON.equals(key, "median") { return 6 }
+            if ByteText.equals(key, "median") { return 6 }
         default:
             break
         }

@@ -29,25 +29,25 @@ struct BluefloodBundleState {
         var first = true
         while try scanner.readNextObjectMember(isFirst: &first) {
             let key = try scanner.readKey()
-            if BluefloodJSON.equals(key, "tenantId") {
+            if ByteText.equals(key, "tenantId") {
                 bundle.tenant = try readName(&scanner, limit: options.maxTenantBytes)
-            } else if BluefloodJSON.equals(key, "timestamp") {
+            } else if ByteText.equals(key, "timestamp") {
                 bundle.timestampMillis = try readGsonLong(&scanner) ?? 0
-            } else if BluefloodJSON.equals(key, "flushInterval") {
+            } else if ByteText.equals(key, "flushInterval") {
                 bundle.flushIntervalMillis = try readGsonLong(&scanner) ?? 0
-            } else if BluefloodJSON.equals(key, "gauges") {
+            } else if ByteText.equals(key, "gauges") {
                 try readItems(&scanner) { (state, scanner, index) throws(WireError) in
                     try state.readGauge(&scanner, index: index)
                 }
-            } else if BluefloodJSON.equals(key, "counters") {
+            } else if ByteText.equals(key, "counters") {
                 try readItems(&scanner) { (state, scanner, index) throws(WireError) in
                     try state.readCounter(&scanner, index: index)
                 }
-            } else if BluefloodJSON.equals(key, "timers") {
+            } else if ByteText.equals(key, "timers") {
                 try readItems(&scanner) { (state, scanner, index) throws(WireError) in
                     try state.readTimer(&scanner, index: index)
                 }
-            } else if BluefloodJSON.equals(key, "sets") {
+            } else if ByteText.equals(key, "sets") {
                 try readItems(&scanner) { (state, scanner, index) throws(WireError) in
                     try state.readSet(&scanner, index: index)
                 }

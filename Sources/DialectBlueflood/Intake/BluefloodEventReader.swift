@@ -68,13 +68,13 @@ struct BluefloodEventReader {
         var first = true
         while try scanner.readNextObjectMember(isFirst: &first) {
             let key = try scanner.readKey()
-            if BluefloodJSON.equals(key, "what") {
+            if ByteText.equals(key, "what") {
                 (fields.what, fields.whatBytes) = try readText(&scanner)
-            } else if BluefloodJSON.equals(key, "when") {
+            } else if ByteText.equals(key, "when") {
                 fields.when = try BluefloodJSON.readJacksonInteger(&scanner, in: Int64.min...Int64.max)
-            } else if BluefloodJSON.equals(key, "tags") {
+            } else if ByteText.equals(key, "tags") {
                 (fields.tags, fields.tagsBytes) = try readText(&scanner)
-            } else if BluefloodJSON.equals(key, "data") {
+            } else if ByteText.equals(key, "data") {
                 (fields.data, fields.dataBytes) = try readText(&scanner)
             } else {
                 let name = String(decoding: key, as: UTF8.self)

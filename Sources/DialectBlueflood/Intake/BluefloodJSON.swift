@@ -156,16 +156,6 @@ enum BluefloodJSON {
         return deepest == 0 ? .scalar : .container
     }
 
-    /// Whether `bytes` equal an ASCII literal.
-    @inline(__always)
-    static func equals(_ bytes: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
-        let count = literal.utf8CodeUnitCount
-        guard bytes.count == count else { return false }
-        let start = literal.utf8Start
-        for i in 0..<count where bytes[i] != start[i] { return false }
-        return true
-    }
-
     /// The scanner every Blueflood decoder uses: its own depth limit is effectively off, since
     /// nothing is read recursively and ``skip(_:maxDepth:stack:)`` enforces the configured one.
     static func scanner(_ body: UnsafeRawBufferPointer) -> JSONScanner {

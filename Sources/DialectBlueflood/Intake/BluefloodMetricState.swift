@@ -75,17 +75,17 @@ struct BluefloodMetricState {
         var first = true
         while try scanner.readNextObjectMember(isFirst: &first) {
             let key = try scanner.readKey()
-            if BluefloodJSON.equals(key, "metricName") {
+            if ByteText.equals(key, "metricName") {
                 nameBytes = try Self.readText(&scanner, into: &name, limit: options.maxMetricNameBytes)
-            } else if BluefloodJSON.equals(key, "metricValue") {
+            } else if ByteText.equals(key, "metricValue") {
                 try readValue(&scanner)
-            } else if BluefloodJSON.equals(key, "collectionTime") {
+            } else if ByteText.equals(key, "collectionTime") {
                 collectionTime = try BluefloodJSON.readJacksonInteger(&scanner, in: Int64.min...Int64.max)
-            } else if BluefloodJSON.equals(key, "ttlInSeconds") {
+            } else if ByteText.equals(key, "ttlInSeconds") {
                 ttlSeconds = try BluefloodJSON.readJacksonInteger(&scanner, in: Int64(Int32.min)...Int64(Int32.max))
-            } else if BluefloodJSON.equals(key, "unit") {
+            } else if ByteText.equals(key, "unit") {
                 unitBytes = try Self.readText(&scanner, into: &unit, limit: options.maxUnitBytes)
-            } else if multiTenant, BluefloodJSON.equals(key, "tenantId") {
+            } else if multiTenant, ByteText.equals(key, "tenantId") {
                 tenantBytes = try Self.readText(&scanner, into: &tenant, limit: options.maxTenantBytes)
             } else {
                 throw WireError(.unexpectedByte, "Unrecognized field \"\(String(decoding: key, as: UTF8.self))\"", offset: scanner.position)

@@ -35,6 +35,14 @@ extension DatadogRoutes {
         } catch {
             return fail(DatadogErrorResponse(error), endpoint: endpoint)
         }
+        return await storeDistributions(batch, result, org: principal.org, endpoint: endpoint, success: "{\"status\": \"ok\"}")
+    }
+
+    /// What both distribution intakes do with a decoded batch: count it, refuse a total
+    /// rejection, store it, mark the metrics as distributions, answer `202` with `success`.
+    func storeDistributions(
+        _ batch: MetricBatch, _ result: DatadogIntakeResult, org: OrgID, endpoint: String, success: StaticString
+    ) async -> Response {
         environment.selfMetrics.recordSamples(
             dialect: Self.dialect, endpoint: endpoint, accepted: result.accepted, rejected: result.rejected + result.dropped)
         if result.isTotalRejection {
@@ -42,13 +50,13 @@ extension DatadogRoutes {
         }
         if !batch.isEmpty {
             do {
-                try await environment.store.append(batch, org: principal.org)
+                try await environment.store.append(batch, org: org)
             } catch {
                 return extrasStorageFailure(error, endpoint: endpoint)
             }
-            await recordDistributionMetadata(of: batch, org: principal.org)
+            await recordDistributionMetadata(of: batch, org: org)
         }
-        return extrasRespond(.accepted, "{\"status\": \"ok\"}", endpoint: endpoint)
+        return extrasRespond(.accepted, success, endpoint: endpoint)
     }
 
     /// Marks the metrics as distributions (and as Datadog's, when no dialect claimed them yet).

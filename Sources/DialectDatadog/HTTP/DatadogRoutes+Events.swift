@@ -62,7 +62,7 @@ extension DatadogRoutes {
         case .failure(let response): return response
         }
         let query: DatadogEventsQuery
-        switch DatadogEventsQuery.parse(Self.extrasQueryParameters(request)) {
+        switch DatadogEventsQuery.parse(FormQuery.parameters(request)) {
         case .success(let parsed): query = parsed
         case .failure(let error): return fail(DatadogErrorResponse(status: .badRequest, messages: [error.message]), endpoint: endpoint)
         }

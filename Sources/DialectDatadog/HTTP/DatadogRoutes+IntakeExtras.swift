@@ -129,19 +129,6 @@ extension DatadogRoutes {
         return Response.json(status: status, body)
     }
 
-    /// The query string's parameters, percent- and `+`-decoded, in order.
-    static func extrasQueryParameters(_ request: Request) -> [(name: String, value: String)] {
-        guard let query = request.uri.query, !query.isEmpty else { return [] }
-        return query.split(separator: "&", omittingEmptySubsequences: true).map { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let decode: (Substring) -> String = { text in
-                let spaced = text.replacingOccurrences(of: "+", with: " ")
-                return spaced.removingPercentEncoding ?? spaced
-            }
-            return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
-        }
-    }
-
     // MARK: Service checks
 
     /// `POST /api/v1/check_run`: an array (or datadogpy's single object) of checks into

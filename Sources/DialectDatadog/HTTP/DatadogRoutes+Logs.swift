@@ -35,7 +35,7 @@ extension DatadogRoutes {
         if body.readableBytes > limits.maxLogsBodyBytes {
             return logsFailure(.contentTooLarge, "logs body of \(body.readableBytes) bytes exceeds the limit of \(limits.maxLogsBodyBytes) bytes (maxLogsBodyBytes)", endpoint: endpoint)
         }
-        let parameters = Self.extrasQueryParameters(request)
+        let parameters = FormQuery.parameters(request)
         func parameter(_ name: String) -> String? { parameters.last { $0.name == name }?.value }
         let decoder = DatadogLogDecoder(
             limits: limits,

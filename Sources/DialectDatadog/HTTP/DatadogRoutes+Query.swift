@@ -128,14 +128,7 @@ extension DatadogRoutes {
     /// A query parameter decoded as an HTML form value (`+` is a space, as requests and the
     /// Datadog clients send spaces; a literal `+` arrives as `%2B`).
     static func formParameter(_ request: Request, _ name: String) -> String? {
-        guard let query = request.uri.query else { return nil }
-        for pair in query.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts.first.map({ $0.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0) }) == name else { continue }
-            let raw = parts.count > 1 ? String(parts[1]) : ""
-            return raw.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
-        }
-        return nil
+        FormQuery.first(request, name)
     }
 
     // MARK: /api/v1/query

@@ -41,19 +41,6 @@ extension DatadogRoutes {
         } catch {
             return fail(DatadogErrorResponse(error), endpoint: endpoint)
         }
-        environment.selfMetrics.recordSamples(
-            dialect: Self.dialect, endpoint: endpoint, accepted: result.accepted, rejected: result.rejected + result.dropped)
-        if result.isTotalRejection {
-            return fail(DatadogErrorResponse(status: .badRequest, messages: result.errors), endpoint: endpoint)
-        }
-        if !batch.isEmpty {
-            do {
-                try await environment.store.append(batch, org: principal.org)
-            } catch {
-                return extrasStorageFailure(error, endpoint: endpoint)
-            }
-            await recordDistributionMetadata(of: batch, org: principal.org)
-        }
-        return extrasRespond(.accepted, "{}", endpoint: endpoint)
+        return await storeDistributions(batch, result, org: principal.org, endpoint: endpoint, success: "{}")
     }
 }

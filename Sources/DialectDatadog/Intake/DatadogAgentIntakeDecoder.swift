@@ -36,7 +36,7 @@ public struct DatadogAgentIntakeDecoder: Sendable {
             var first = true
             while try scanner.readNextObjectMember(isFirst: &first) {
                 let key = try scanner.readKey()
-                guard DatadogJSONFields.equals(key, "events"), scanner.peekToken() == .objectStart else {
+                guard ByteText.equals(key, "events"), scanner.peekToken() == .objectStart else {
                     try scanner.skipValue()
                     continue
                 }
@@ -76,24 +76,24 @@ public struct DatadogAgentIntakeDecoder: Sendable {
         var first = true
         while try scanner.readNextObjectMember(isFirst: &first) {
             let key = try scanner.readKey()
-            if DatadogJSONFields.equals(key, "msg_title") {
+            if ByteText.equals(key, "msg_title") {
                 event.title = try DatadogJSONFields.string(&scanner, field: "msg_title", maxBytes: limits.maxTitleBytes, limitName: "maxTitleBytes") ?? ""
-            } else if DatadogJSONFields.equals(key, "msg_text") {
+            } else if ByteText.equals(key, "msg_text") {
                 let text = try DatadogJSONFields.truncatedString(&scanner, field: "msg_text", maxBytes: limits.maxEventTextCharacters * 4) ?? ""
                 event.text = DatadogEvent.truncated(text, maxCharacters: limits.maxEventTextCharacters)
-            } else if DatadogJSONFields.equals(key, "timestamp") {
+            } else if ByteText.equals(key, "timestamp") {
                 event.dateHappenedSeconds = try DatadogJSONFields.seconds(&scanner, field: "timestamp")
-            } else if DatadogJSONFields.equals(key, "priority") {
+            } else if ByteText.equals(key, "priority") {
                 event.priority = try DatadogJSONFields.string(&scanner, field: "priority", maxBytes: max).flatMap { DatadogEvent.priorities.contains($0) ? $0 : nil }
-            } else if DatadogJSONFields.equals(key, "alert_type") {
+            } else if ByteText.equals(key, "alert_type") {
                 event.alertType = try DatadogJSONFields.string(&scanner, field: "alert_type", maxBytes: max).flatMap { DatadogEvent.alertTypes.contains($0) ? $0 : nil }
-            } else if DatadogJSONFields.equals(key, "host") {
+            } else if ByteText.equals(key, "host") {
                 event.host = try DatadogJSONFields.string(&scanner, field: "host", maxBytes: max).flatMap { $0.isEmpty ? nil : $0 }
-            } else if DatadogJSONFields.equals(key, "tags") {
+            } else if ByteText.equals(key, "tags") {
                 event.tags = try DatadogJSONFields.tags(&scanner, field: "tags", limits: limits)
-            } else if DatadogJSONFields.equals(key, "aggregation_key") {
+            } else if ByteText.equals(key, "aggregation_key") {
                 event.aggregationKey = try DatadogJSONFields.string(&scanner, field: "aggregation_key", maxBytes: max)
-            } else if DatadogJSONFields.equals(key, "source_type_name") {
+            } else if ByteText.equals(key, "source_type_name") {
                 event.sourceTypeName = try DatadogJSONFields.string(&scanner, field: "source_type_name", maxBytes: max).flatMap { $0.isEmpty ? nil : $0 }
             } else {
                 try scanner.skipValue()

@@ -100,7 +100,7 @@ struct DatadogDistributionState {
         var first = true
         while try scanner.readNextObjectMember(isFirst: &first) {
             let key = try scanner.readKey()
-            guard DatadogJSONFields.equals(key, "series"), try !scanner.readNull() else {
+            guard ByteText.equals(key, "series"), try !scanner.readNull() else {
                 try scanner.skipValue()
                 continue
             }
@@ -131,15 +131,15 @@ struct DatadogDistributionState {
         var first = true
         while try scanner.readNextObjectMember(isFirst: &first) {
             let key = try scanner.readKey()
-            if DatadogJSONFields.equals(key, "metric") {
+            if ByteText.equals(key, "metric") {
                 try series.decodeName(&scanner)
-            } else if DatadogJSONFields.equals(key, "points") {
+            } else if ByteText.equals(key, "points") {
                 try decodePoints(&scanner)
-            } else if DatadogJSONFields.equals(key, "tags") {
+            } else if ByteText.equals(key, "tags") {
                 try series.decodeTags(&scanner)
-            } else if DatadogJSONFields.equals(key, "host") {
+            } else if ByteText.equals(key, "host") {
                 try series.decodeOptionalValue(&scanner, field: .host)
-            } else if DatadogJSONFields.equals(key, "device") {
+            } else if ByteText.equals(key, "device") {
                 try series.decodeOptionalValue(&scanner, field: .device)
             } else {
                 try scanner.skipValue()

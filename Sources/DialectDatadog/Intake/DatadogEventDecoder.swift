@@ -53,12 +53,12 @@ public struct DatadogEventDecoder: Sendable {
         var first = true
         while try scanner.readNextObjectMember(isFirst: &first) {
             let key = try scanner.readKey()
-            if DatadogJSONFields.equals(key, "title") {
+            if ByteText.equals(key, "title") {
                 if let title = try DatadogJSONFields.string(&scanner, field: "title", maxBytes: limits.maxTitleBytes, limitName: "maxTitleBytes") {
                     event.title = title
                     hasTitle = true
                 }
-            } else if DatadogJSONFields.equals(key, "text") {
+            } else if ByteText.equals(key, "text") {
                 if let text = try DatadogJSONFields.truncatedString(&scanner, field: "text", maxBytes: limits.maxEventTextCharacters * 4) {
                     event.text = DatadogEvent.truncated(text, maxCharacters: limits.maxEventTextCharacters)
                     hasText = true
@@ -74,31 +74,31 @@ public struct DatadogEventDecoder: Sendable {
 
     private func decodeOptional(_ key: UnsafeRawBufferPointer, _ scanner: inout JSONScanner, into event: inout DatadogEvent) throws(WireError) {
         let max = limits.maxFieldBytes
-        if DatadogJSONFields.equals(key, "date_happened") {
+        if ByteText.equals(key, "date_happened") {
             event.dateHappenedSeconds = try DatadogJSONFields.seconds(&scanner, field: "date_happened")
-        } else if DatadogJSONFields.equals(key, "priority") {
+        } else if ByteText.equals(key, "priority") {
             let offset = scanner.position
             event.priority = try DatadogJSONFields.string(&scanner, field: "priority", maxBytes: max)
             if let priority = event.priority, !DatadogEvent.priorities.contains(priority) {
                 throw WireError(.typeMismatch, "priority must be \"normal\" or \"low\", found \"\(priority.prefix(64))\"", offset: offset)
             }
-        } else if DatadogJSONFields.equals(key, "alert_type") {
+        } else if ByteText.equals(key, "alert_type") {
             let offset = scanner.position
             event.alertType = try DatadogJSONFields.string(&scanner, field: "alert_type", maxBytes: max)
             if let alert = event.alertType, !DatadogEvent.alertTypes.contains(alert) {
                 throw WireError(.typeMismatch, "alert_type must be one of error, warning, info, success, user_update, recommendation, snapshot; found \"\(alert.prefix(64))\"", offset: offset)
             }
-        } else if DatadogJSONFields.equals(key, "host") {
+        } else if ByteText.equals(key, "host") {
             event.host = try DatadogJSONFields.string(&scanner, field: "host", maxBytes: max).flatMap { $0.isEmpty ? nil : $0 }
-        } else if DatadogJSONFields.equals(key, "tags") {
+        } else if ByteText.equals(key, "tags") {
             event.tags = try DatadogJSONFields.tags(&scanner, field: "tags", limits: limits)
-        } else if DatadogJSONFields.equals(key, "aggregation_key") {
+        } else if ByteText.equals(key, "aggregation_key") {
             event.aggregationKey = try DatadogJSONFields.string(&scanner, field: "aggregation_key", maxBytes: max)
-        } else if DatadogJSONFields.equals(key, "source_type_name") {
+        } else if ByteText.equals(key, "source_type_name") {
             event.sourceTypeName = try DatadogJSONFields.string(&scanner, field: "source_type_name", maxBytes: max)
-        } else if DatadogJSONFields.equals(key, "device_name") {
+        } else if ByteText.equals(key, "device_name") {
             event.deviceName = try DatadogJSONFields.string(&scanner, field: "device_name", maxBytes: max)
-        } else if DatadogJSONFields.equals(key, "related_event_id") {
+        } else if ByteText.equals(key, "related_event_id") {
             event.relatedEventID = try DatadogJSONFields.integer(&scanner, field: "related_event_id")
         } else {
             try scanner.skipValue()

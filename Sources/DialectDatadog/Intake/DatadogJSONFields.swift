@@ -120,12 +120,6 @@ enum DatadogJSONFields {
         }
     }
 
-    /// Whether `bytes` equal an ASCII literal.
-    @inline(__always)
-    static func equals(_ bytes: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
-        DatadogSeriesState.equals(bytes, literal)
-    }
-
     /// Runs `body` over the readable bytes of a buffer-like value, turning the typed throw into a result.
     static func withBytes<T>(
         _ bytes: UnsafeRawBufferPointer, maxDepth: Int, allowsNonFinite: Bool = false,

@@ -74,11 +74,11 @@ extension DatadogSeriesState {
             kind = .unspecified
             return
         }
-        if Self.equals(raw, "gauge") {
+        if ByteText.equals(raw, "gauge") {
             kind = .gauge
-        } else if Self.equals(raw, "count") {
+        } else if ByteText.equals(raw, "count") {
             kind = .count
-        } else if Self.equals(raw, "rate") {
+        } else if ByteText.equals(raw, "rate") {
             kind = .rate
         } else {
             kind = .unspecified   // "", "counter", "histogram", …: tolerated (spec §3.1)

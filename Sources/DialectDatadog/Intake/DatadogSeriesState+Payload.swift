@@ -43,7 +43,7 @@ extension DatadogSeriesState {
         var first = true
         while try scanner.readNextObjectMember(isFirst: &first) {
             let key = try scanner.readKey()
-            if Self.equals(key, "series") {
+            if ByteText.equals(key, "series") {
                 if try scanner.readNull() { continue }
                 do throws(WireError) {
                     try scanner.readArrayStart()

@@ -78,9 +78,9 @@ extension DatadogSeriesState {
         var first = true
         while try scanner.readNextObjectMember(isFirst: &first) {
             let key = try scanner.readKey()
-            if Self.equals(key, "timestamp") {
+            if ByteText.equals(key, "timestamp") {
                 timestamp = try scanner.readDecimal()
-            } else if Self.equals(key, "value") {
+            } else if ByteText.equals(key, "value") {
                 value = try scanner.readDoubleOrNull()
             } else {
                 try scanner.skipValue()
@@ -144,16 +144,16 @@ extension DatadogSeriesState {
         var first = true
         while try scanner.readNextObjectMember(isFirst: &first) {
             let key = try scanner.readKey()
-            if Self.equals(key, "type") {
+            if ByteText.equals(key, "type") {
                 let type = try scanner.readStringOrNull()
-                if let type, Self.equals(type, "host") {
+                if let type, ByteText.equals(type, "host") {
                     field = .host
-                } else if let type, Self.equals(type, "device") {
+                } else if let type, ByteText.equals(type, "device") {
                     field = .device
                 } else {
                     field = nil
                 }
-            } else if Self.equals(key, "name") {
+            } else if ByteText.equals(key, "name") {
                 name = try scanner.readStringOrNull().map { Array($0) }
             } else {
                 try scanner.skipValue()

@@ -113,7 +113,7 @@ extension DatadogSeriesState {
             switch (number, wireType) {
             case (DatadogProtobufSchema.Resource.type, .lengthDelimited):
                 let (type, _) = try reader.readLengthDelimited()
-                field = Self.equals(type, "host") ? .host : Self.equals(type, "device") ? .device : nil
+                field = ByteText.equals(type, "host") ? .host : ByteText.equals(type, "device") ? .device : nil
             case (DatadogProtobufSchema.Resource.name, .lengthDelimited):
                 let (raw, at) = try reader.readLengthDelimited()
                 try Self.requireUTF8(raw, at: at, field: "resources.name")

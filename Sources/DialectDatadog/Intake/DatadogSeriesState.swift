@@ -80,23 +80,23 @@ struct DatadogSeriesState {
 
     private mutating func decodeMember(_ key: UnsafeRawBufferPointer, _ scanner: inout JSONScanner) throws(WireError) {
         switch key.count {
-        case 6 where Self.equals(key, "points"):
+        case 6 where ByteText.equals(key, "points"):
             if format == .v1 { try decodePoints(&scanner) } else { try decodePointsV2(&scanner) }
-        case 4 where Self.equals(key, "tags"):
+        case 4 where ByteText.equals(key, "tags"):
             try decodeTags(&scanner)
-        case 6 where Self.equals(key, "metric"):
+        case 6 where ByteText.equals(key, "metric"):
             try decodeName(&scanner)
-        case 4 where Self.equals(key, "host"):
+        case 4 where ByteText.equals(key, "host"):
             try decodeOptionalValue(&scanner, field: .host)
-        case 6 where Self.equals(key, "device"):
+        case 6 where ByteText.equals(key, "device"):
             try decodeOptionalValue(&scanner, field: .device)
-        case 4 where Self.equals(key, "type"):
+        case 4 where ByteText.equals(key, "type"):
             if format == .v1 { try decodeType(&scanner) } else { try decodeTypeV2(&scanner) }
-        case 9 where format == .v2 && Self.equals(key, "resources"):
+        case 9 where format == .v2 && ByteText.equals(key, "resources"):
             try decodeResources(&scanner)
-        case 8 where Self.equals(key, "interval"):
+        case 8 where ByteText.equals(key, "interval"):
             try decodeInterval(&scanner)
-        case 4 where format == .v2 && Self.equals(key, "unit"):
+        case 4 where format == .v2 && ByteText.equals(key, "unit"):
             try decodeUnit(&scanner)
         default:
             try scanner.skipValue()
@@ -145,14 +145,4 @@ struct DatadogSeriesState {
     static let nameKey: [UInt8] = Array(Labels.metricNameKey.utf8)
     static let hostKey: [UInt8] = Array("host".utf8)
     static let deviceKey: [UInt8] = Array("device".utf8)
-
-    /// Whether `bytes` equal an ASCII literal.
-    @inline(__always)
-    static func equals(_ bytes: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
-        let count = literal.utf8CodeUnitCount
-        guard bytes.count == count else { return false }
-        let start = literal.utf8Start
-        for i in 0..<count where bytes[i] != start[i] { return false }
-        return true
-    }
 }

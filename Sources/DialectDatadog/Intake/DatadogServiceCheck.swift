@@ -113,19 +113,19 @@ public struct DatadogServiceCheckDecoder: Sendable {
         while try scanner.readNextObjectMember(isFirst: &first) {
             members += 1
             let key = try scanner.readKey()
-            if DatadogJSONFields.equals(key, "check") {
+            if ByteText.equals(key, "check") {
                 check = try DatadogJSONFields.string(&scanner, field: "check", maxBytes: limits.maxFieldBytes)
-            } else if DatadogJSONFields.equals(key, "status") {
+            } else if ByteText.equals(key, "status") {
                 scanner.skipWhitespace()
                 statusOffset = scanner.position
                 status = try DatadogJSONFields.integer(&scanner, field: "status")
-            } else if DatadogJSONFields.equals(key, "host_name") {
+            } else if ByteText.equals(key, "host_name") {
                 result.hostName = try DatadogJSONFields.string(&scanner, field: "host_name", maxBytes: limits.maxFieldBytes).flatMap { $0.isEmpty ? nil : $0 }
-            } else if DatadogJSONFields.equals(key, "tags") {
+            } else if ByteText.equals(key, "tags") {
                 result.tags = try DatadogJSONFields.tags(&scanner, field: "tags", limits: limits)
-            } else if DatadogJSONFields.equals(key, "timestamp") {
+            } else if ByteText.equals(key, "timestamp") {
                 result.timestampSeconds = try DatadogJSONFields.seconds(&scanner, field: "timestamp")
-            } else if DatadogJSONFields.equals(key, "message") {
+            } else if ByteText.equals(key, "message") {
                 result.message = try DatadogJSONFields.string(&scanner, field: "message", maxBytes: limits.maxMessageBytes, limitName: "maxMessageBytes")
             } else {
                 try scanner.skipValue()

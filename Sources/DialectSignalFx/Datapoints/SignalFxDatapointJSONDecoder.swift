@@ -58,16 +58,6 @@ public enum SignalFxDatapointJSONDecoder {
         return nil
     }
 
-    /// Whether `bytes` equal an ASCII literal of the same length (checked by the caller).
-    @inline(__always)
-    static func equals(_ bytes: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
-        let count = literal.utf8CodeUnitCount
-        guard bytes.count == count else { return false }
-        let start = literal.utf8Start
-        for i in 0..<count where bytes[i] != start[i] { return false }
-        return true
-    }
-
     /// Whether `bytes` spell `lowercase` in any ASCII case.
     static func equalsIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ lowercase: StaticString) -> Bool {
         guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
@@ -109,7 +99,7 @@ public enum SignalFxDatapointJSONDecoder {
         while try scanner.readNextObjectMember(isFirst: &first) {
             let key = try scanner.readKey()
             switch key.count {
-            case 6 where equals(key, "metric"):
+            case 6 where ByteText.equals(key, "metric"):
                 switch scanner.peekToken() {
                 case .string:
                     state.metric.removeAll(keepingCapacity: true)
@@ -122,11 +112,11 @@ public enum SignalFxDatapointJSONDecoder {
                     try scanner.skipValue()
                     batch.invalidate(.invalidMetric)
                 }
-            case 5 where equals(key, "value"):
+            case 5 where ByteText.equals(key, "value"):
                 value = try readValue(&scanner, into: &batch)
-            case 9 where equals(key, "timestamp"):
+            case 9 where ByteText.equals(key, "timestamp"):
                 timestamp = try readTimestamp(&scanner, into: &batch)
-            case 10 where equals(key, "dimensions"):
+            case 10 where ByteText.equals(key, "dimensions"):
                 try readDimensions(&scanner, state: &state, into: &batch)
             default:
                 try scanner.skipValue()

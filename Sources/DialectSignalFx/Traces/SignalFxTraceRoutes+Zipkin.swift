@@ -121,18 +121,8 @@ extension SignalFxTraceRoutes {
     /// A query parameter, form-decoded from the raw query (`+` is a space: Grafana's Go client
     /// and Python's requests encode spaces so); nil when absent or empty.
     static func parameter(_ request: Request, _ name: String) -> String? {
-        guard let query = request.uri.query, !query.isEmpty else { return nil }
-        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let decode: (Substring) -> String = { text in
-                let spaced = text.replacingOccurrences(of: "+", with: " ")
-                return spaced.removingPercentEncoding ?? spaced
-            }
-            guard decode(parts[0]) == name else { continue }
-            let value = parts.count > 1 ? decode(parts[1]) : ""
-            return value.isEmpty ? nil : value
-        }
-        return nil
+        guard let value = FormQuery.first(request, name), !value.isEmpty else { return nil }
+        return value
     }
 
     /// `400` naming a passed query limit, `503` (with `Retry-After`) when storage is unavailable.

@@ -1,3 +1,4 @@
+import BasinHTTP
 import BasinModel
 import HTTPTypes
 import BasinTestKit
@@ -188,7 +189,7 @@ struct DatadogIntakeExtrasEventsQueryTests {
         ("start=1795347369&end=1795350969&tags=env%3Aprod%2Cservice%3Aapi", ["env:prod", "service:api"], nil),
     ] as [(String, [String], String?)])
     func parsesCaptures(_ query: String, _ tags: [String], _ priority: String?) throws {
-        let parameters = DatadogRoutes.extrasQueryParameters(DatadogRoutesTests.request(.get, path: "/api/v1/events?" + query))
+        let parameters = FormQuery.parameters(DatadogRoutesTests.request(.get, path: "/api/v1/events?" + query))
         let parsed = try DatadogEventsQuery.parse(parameters).get()
         #expect(parsed.tags == tags)
         #expect(parsed.priority == priority)
@@ -196,7 +197,7 @@ struct DatadogIntakeExtrasEventsQueryTests {
 
     @Test("Missing or invalid start/end are refused", arguments: ["end=5", "start=5", "start=a&end=5", "start=1&end=2&page=-1", "start=1&end=2&priority=urgent"])
     func refuses(_ query: String) {
-        let parameters = DatadogRoutes.extrasQueryParameters(DatadogRoutesTests.request(.get, path: "/api/v1/events?" + query))
+        let parameters = FormQuery.parameters(DatadogRoutesTests.request(.get, path: "/api/v1/events?" + query))
         if case .success = DatadogEventsQuery.parse(parameters) { Issue.record("accepted \(query)") }
     }
 
