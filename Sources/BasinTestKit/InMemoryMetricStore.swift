@@ -1,11 +1,13 @@
 import BasinModel
+import Foundation
 import StorageAPI
 import Synchronization
 
 /// A simple, obviously correct ``MetricStore`` held in memory, for query tests.
 ///
 /// Linear scans everywhere; correctness over speed. A repeated (series, timestamp) keeps the
-/// last value; the first kind written for a metric name wins.
+/// last value; the first kind written for a metric name wins; metrics with a TTL expire
+/// (``MetricExpiry``) by the clock given at creation.
 public final class InMemoryMetricStore: MetricStore {
     private struct Series {
         var kind: MetricKind
@@ -19,8 +21,19 @@ public final class InMemoryMetricStore: MetricStore {
     }
 
     private let state = Mutex(State())
+    private let nowMillis: @Sendable () -> Int64
 
-    public init() {}
+    /// - Parameter nowMillis: the clock that decides which samples have expired; the wall clock
+    ///   by default.
+    public init(nowMillis: @escaping @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }) {
+        self.nowMillis = nowMillis
+    }
+
+    /// What a read of `org` leaves out now.
+    private func expiry(_ state: State, org: OrgID, honoured: Bool = true) -> MetricExpiry {
+        guard honoured, let metadata = state.metadata[org] else { return .none }
+        return MetricExpiry(metadata: metadata, nowMillis: nowMillis())
+    }
 
     public func append(_ batch: MetricBatch, org: OrgID) async throws {
         state.withLock { state in
@@ -71,11 +84,13 @@ public final class InMemoryMetricStore: MetricStore {
     public func select(_ request: SelectRequest) async throws -> [SeriesSamples] {
         guard !request.matchers.isEmpty else { return [] }
         return try state.withLock { state throws(StorageError) in
+            let expiry = expiry(state, org: request.org, honoured: request.honoursExpiry)
             var out: [SeriesSamples] = []
             var sampleCount = 0
             for (labels, series) in state.series[request.org] ?? [:] where Self.matches(labels, request.matchers) {
+                let start = expiry.startMillis(for: labels, from: request.startMillis)
                 let times = series.samples.keys
-                    .filter { $0 >= request.startMillis && $0 <= request.endMillis }
+                    .filter { $0 >= start && $0 <= request.endMillis }
                     .sorted()
                 guard !times.isEmpty else { continue }
                 sampleCount += times.count
@@ -132,8 +147,10 @@ public final class InMemoryMetricStore: MetricStore {
 
     private func matching(org: OrgID, matcherSets: [[LabelMatcher]], startMillis: Int64, endMillis: Int64) -> [Labels] {
         state.withLock { state in
-            (state.series[org] ?? [:]).compactMap { labels, series -> Labels? in
-                guard series.samples.keys.contains(where: { $0 >= startMillis && $0 <= endMillis }) else { return nil }
+            let expiry = expiry(state, org: org)
+            return (state.series[org] ?? [:]).compactMap { labels, series -> Labels? in
+                let start = expiry.startMillis(for: labels, from: startMillis)
+                guard series.samples.keys.contains(where: { $0 >= start && $0 <= endMillis }) else { return nil }
                 if matcherSets.isEmpty { return labels }
                 return matcherSets.contains { Self.matches(labels, $0) } ? labels : nil
             }

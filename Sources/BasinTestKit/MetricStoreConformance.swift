@@ -1,4 +1,5 @@
 import BasinModel
+import Foundation
 import StorageAPI
 
 /// A mismatch found by ``MetricStoreConformance``: which check, and what differed.
@@ -46,6 +47,7 @@ public enum MetricStoreConformance {
         Check(name: "an empty batch is accepted and stores nothing", run: checkEmptyBatch),
         Check(name: "deleted samples are gone and later writes are kept", run: checkDeleteSeries),
         Check(name: "metric metadata merges updates per organisation and refuses oversized fields", run: checkMetricMetadata),
+        Check(name: "a metric with a TTL expires from every read", run: checkMetricExpiry),
     ]
 
     /// The names of ``checks``, for `@Test(arguments:)`.
@@ -95,6 +97,56 @@ public enum MetricStoreConformance {
         } catch let error as StorageError {
             try expect(error.kind == .limitExceeded && error.message.contains("description"), check, "oversized: \(error)")
         }
+    }
+
+    /// A metric whose metadata has a TTL: samples older than the TTL are left out of `select`,
+    /// `selectWindows`, series and label listings (unless the request reads past expiry); other
+    /// metrics and other organisations are untouched. Times are relative to the wall clock,
+    /// with hours of margin on both sides of the one-hour TTL.
+    @Sendable public static func checkMetricExpiry(_ factory: Factory) async throws {
+        let check = "expiry"
+        let store = try await factory()
+        let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+        let hour: Int64 = 3_600_000
+        let times = [now - 3 * hour, now - 2 * hour, now - hour / 6]
+        let expiring = Labels(metricName: "bf.ttl", [("host", "a")])
+        let kept = Labels(metricName: "keep", [("host", "a")])
+        var batch = MetricBatch()
+        for labels in [expiring, kept] {
+            let slot = batch.beginSeries(labels, kind: .gauge)
+            for (i, t) in times.enumerated() { batch.append(seriesSlot: slot, timestampMillis: t, value: Double(i + 1)) }
+        }
+        try await store.append(batch, org: .default)
+        try await store.append(batch, org: OrgID("other"))
+        try await store.updateMetricMetadata(org: .default, metricName: "bf.ttl", MetricMetadata(ttlSeconds: 3_600))
+
+        let all = [try LabelMatcher(name: "host", op: .equal, value: "a")]
+        let read = try await store.select(SelectRequest(org: .default, matchers: all, startMillis: now - 4 * hour, endMillis: now))
+        let counts = Dictionary(uniqueKeysWithValues: read.map { ($0.labels.metricName ?? "", $0.timestampsMillis) })
+        try expect(counts == ["bf.ttl": [times[2]], "keep": times], check, "select sees \(counts)")
+        let past = try await store.select(SelectRequest(
+            org: .default, matchers: all, startMillis: now - 4 * hour, endMillis: now, honoursExpiry: false))
+        try expect(past.map(\.timestampsMillis.count) == [3, 3], check, "a read past expiry sees \(past.map(\.timestampsMillis))")
+        let other = try await store.select(SelectRequest(org: OrgID("other"), matchers: all, startMillis: now - 4 * hour, endMillis: now))
+        try expect(other.map(\.timestampsMillis.count) == [3, 3], check, "another organisation sees \(other.map(\.timestampsMillis))")
+
+        let ends = (0..<4).map { now - Int64(3 - $0) * hour }
+        let windows = try await store.selectWindows(WindowSelectRequest(
+            select: SelectRequest(org: .default, matchers: [try LabelMatcher(name: Labels.metricNameKey, op: .equal, value: "bf.ttl")],
+                                  startMillis: now - 4 * hour, endMillis: now),
+            windowEndsMillis: ends, windowMillis: hour, aggregates: [.sum]))
+        let windowCounts = windows.first?.count ?? []
+        try expect(windows.count == 1 && windowCounts == [0, 0, 0, 1], check, "windows count \(windowCounts)")
+
+        let early = (start: now - 4 * hour, end: now - hour)
+        let listed = try await store.series(org: .default, matcherSets: [all], startMillis: early.start, endMillis: early.end)
+        try expect(listed == [kept], check, "series before the horizon: \(listed)")
+        let names = try await store.labelValues(
+            org: .default, name: Labels.metricNameKey, matcherSets: [], startMillis: early.start, endMillis: early.end)
+        try expect(names == ["keep"], check, "metric names before the horizon: \(names)")
+        let recent = try await store.labelValues(
+            org: .default, name: Labels.metricNameKey, matcherSets: [], startMillis: now - hour / 2, endMillis: now)
+        try expect(recent == ["bf.ttl", "keep"], check, "metric names after the horizon: \(recent)")
     }
 
     /// Deletes part of one series and all of another; writes after the deletion survive it.

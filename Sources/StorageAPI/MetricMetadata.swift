@@ -21,7 +21,8 @@ public struct MetricMetadata: Sendable, Hashable {
     /// coarser (Blueflood `basic`, `gauge`, `counter`, `timer`, `set`).
     public var vendorType: String?
     /// How long the client asked its samples to be kept, in seconds (Blueflood `ttlInSeconds`;
-    /// last writer wins). Reads of that dialect hide samples older than this.
+    /// last writer wins). Every read leaves out the metric's samples older than this (see
+    /// ``MetricExpiry``), whatever API asks; the space is reclaimed with the retention.
     public var ttlSeconds: Int64?
 
     public init(

@@ -88,10 +88,14 @@ public struct SelectRequest: Sendable {
     public var maxSeries: Int
     /// Read at most this many samples in total (`limitExceeded` beyond).
     public var maxSamples: Int
+    /// Whether samples older than their metric's ``MetricMetadata/ttlSeconds`` are left out
+    /// (see ``MetricExpiry``). On by default; Blueflood's roll-up views turn it off because
+    /// each granularity keeps its own, longer retention.
+    public var honoursExpiry: Bool
 
     public init(
         org: OrgID, matchers: [LabelMatcher], startMillis: Int64, endMillis: Int64,
-        maxSeries: Int = 1_000_000, maxSamples: Int = 50_000_000
+        maxSeries: Int = 1_000_000, maxSamples: Int = 50_000_000, honoursExpiry: Bool = true
     ) {
         self.org = org
         self.matchers = matchers
@@ -99,6 +103,7 @@ public struct SelectRequest: Sendable {
         self.endMillis = endMillis
         self.maxSeries = maxSeries
         self.maxSamples = maxSamples
+        self.honoursExpiry = honoursExpiry
     }
 }
 

@@ -27,6 +27,7 @@ extension EmbeddedMetricStore {
     ///   `internalError` when a block's chunk fails its checksum.
     public func select(_ request: SelectRequest) async throws -> [SeriesSamples] {
         let s = snapshot()
+        let expiry = expiry(for: request)
         var merged: [Labels: Merged] = [:]
         var read = 0
         func add(_ labels: Labels, _ kind: MetricKind, _ ts: [Int64], _ vs: [Double]) throws(StorageError) {
@@ -53,10 +54,11 @@ extension EmbeddedMetricStore {
                 let entry: Block.SeriesEntry
                 do throws(BlockError) {
                     entry = try block.entry(Int(id))
-                    guard entry.overlaps(startMillis: request.startMillis, endMillis: request.endMillis) else { continue }
+                    let start = expiry.startMillis(for: entry.labels, from: request.startMillis)
+                    guard entry.overlaps(startMillis: start, endMillis: request.endMillis) else { continue }
                     ts.removeAll(keepingCapacity: true)
                     vs.removeAll(keepingCapacity: true)
-                    try block.readSamples(entry, startMillis: request.startMillis, endMillis: request.endMillis, timestamps: &ts, values: &vs)
+                    try block.readSamples(entry, startMillis: start, endMillis: request.endMillis, timestamps: &ts, values: &vs)
                     [Tombstone].remove(s.tombstones.applying(to: block.meta, entry), timestamps: &ts, values: &vs)
                 } catch {
                     throw Self.fail(error)
@@ -65,7 +67,7 @@ extension EmbeddedMetricStore {
             }
         }
         for head in Self.heads(s) {
-            for series in try head.select(request) {
+            for series in try head.select(request, expiry: expiry) {
                 try add(series.labels, series.kind, series.timestampsMillis, series.values)
             }
         }
@@ -76,11 +78,13 @@ extension EmbeddedMetricStore {
     /// Label sets of matching series with a sample in the range, unsorted and unique.
     private func labelSets(org: OrgID, matcherSets: [[LabelMatcher]], startMillis: Int64, endMillis: Int64) throws -> Set<Labels> {
         let s = snapshot()
+        let expiry = expiry(org: org)
         var out = Set<Labels>()
         for block in s.blocks where block.meta.minTimeMillis <= endMillis && block.meta.maxTimeMillis >= startMillis {
             for id in block.matchingIDs(org: org, anyOf: matcherSets) {
                 do throws(BlockError) {
                     let entry = try block.entry(Int(id))
+                    let startMillis = expiry.startMillis(for: entry.labels, from: startMillis)
                     guard entry.overlaps(startMillis: startMillis, endMillis: endMillis) else { continue }
                     let deleting = s.tombstones.applying(to: block.meta, entry)
                     if !deleting.isEmpty {
@@ -98,7 +102,7 @@ extension EmbeddedMetricStore {
             }
         }
         for head in Self.heads(s) {
-            out.formUnion(head.labelSets(org: org, matcherSets: matcherSets, startMillis: startMillis, endMillis: endMillis))
+            out.formUnion(head.labelSets(org: org, matcherSets: matcherSets, startMillis: startMillis, endMillis: endMillis, expiry: expiry))
         }
         return out
     }
@@ -198,5 +202,28 @@ extension EmbeddedMetricStore {
             throw StorageError(kind: .internalError, message: "cannot store metric metadata: \(error)")
         }
         metadata.withLock { $0 = table }
+        let orgTTLs = Self.ttls(of: [org: table[org] ?? [:]])[org]
+        ttls.withLock { $0[org] = orgTTLs }
+    }
+
+    /// The TTLs in a metadata table, by organisation and metric name (names without one left out).
+    static func ttls(of table: [OrgID: [String: MetricMetadata]]) -> [OrgID: [String: Int64]] {
+        var out: [OrgID: [String: Int64]] = [:]
+        for (org, names) in table {
+            let ttls = names.compactMapValues(\.ttlSeconds)
+            if !ttls.isEmpty { out[org] = ttls }
+        }
+        return out
+    }
+
+    /// What a read of `org` leaves out now (``MetricExpiry``).
+    func expiry(org: OrgID) -> MetricExpiry {
+        guard let ttls = ttls.withLock({ $0[org] }) else { return .none }
+        return MetricExpiry(ttlSecondsByName: ttls, nowMillis: options.nowMillis())
+    }
+
+    /// ``expiry(org:)`` for a select, or none when the request reads past expiry.
+    func expiry(for request: SelectRequest) -> MetricExpiry {
+        request.honoursExpiry ? expiry(org: request.org) : .none
     }
 }

@@ -51,14 +51,16 @@ extension EmbeddedMetricStore {
     public func selectWindows(_ request: WindowSelectRequest) async throws -> [SeriesWindows] {
         guard let range = request.rangeMillis else { return [] }
         let s = sources.withLock { $0 }
-        let plan = try Self.plan(request, range: range, sources: s)
+        let expiry = expiry(for: request.select)
+        let plan = try Self.plan(request, range: range, sources: s, expiry: expiry)
         if plan.seriesCount > request.select.maxSeries {
             throw StorageError(kind: .limitExceeded, message: "query would read more than maxSeries=\(request.select.maxSeries) series")
         }
         let tasks = Self.readerCount(plan)
         if tasks <= 1 {
             var read = 0
-            let out = try Self.read(plan, series: 0..<plan.seriesCount, request: request, range: range, tombstones: s.tombstones, read: &read)
+            let out = try Self.read(
+                plan, series: 0..<plan.seriesCount, request: request, range: range, tombstones: s.tombstones, expiry: expiry, read: &read)
             return out
         }
         // Contiguous runs of series, concatenated in order: the same result as one reader.
@@ -69,7 +71,8 @@ extension EmbeddedMetricStore {
             for (i, run) in runs.enumerated() {
                 group.addTask {
                     var read = 0
-                    let out = try Self.read(plan, series: run, request: request, range: range, tombstones: tombstones, read: &read)
+                    let out = try Self.read(
+                        plan, series: run, request: request, range: range, tombstones: tombstones, expiry: expiry, read: &read)
                     return (i, out, read)
                 }
             }
@@ -97,7 +100,9 @@ extension EmbeddedMetricStore {
     }
 
     /// Lists every source's matches and orders them by labels.
-    private static func plan(_ request: WindowSelectRequest, range: (start: Int64, end: Int64), sources s: Sources) throws -> ReadPlan {
+    private static func plan(
+        _ request: WindowSelectRequest, range: (start: Int64, end: Int64), sources s: Sources, expiry: MetricExpiry
+    ) throws -> ReadPlan {
         let org = request.select.org
         var matches: [Match] = []
         for block in s.blocks where block.meta.minTimeMillis <= range.end && block.meta.maxTimeMillis >= range.start {
@@ -110,7 +115,7 @@ extension EmbeddedMetricStore {
                 } catch {
                     throw StorageError(kind: .internalError, message: "\(error)")
                 }
-                if entry.overlaps(startMillis: range.start, endMillis: range.end) {
+                if entry.overlaps(startMillis: expiry.startMillis(for: entry.labels, from: range.start), endMillis: range.end) {
                     matches.append(Match(labels: entry.labels, part: .block(block, entry)))
                 }
             }
@@ -119,7 +124,8 @@ extension EmbeddedMetricStore {
             guard let postings = head.postings(for: org) else { continue }
             for ref in head.matchingRefs(request.select.matchers, in: postings) {
                 let labels: Labels? = head.withSeries(ref) { series in
-                    series.samples.hasSamples(startMillis: range.start, endMillis: range.end) ? series.labels : nil
+                    let start = expiry.startMillis(for: series.labels, from: range.start)
+                    return series.samples.hasSamples(startMillis: start, endMillis: range.end) ? series.labels : nil
                 }
                 if let labels { matches.append(Match(labels: labels, part: .head(head, ref))) }
             }
@@ -145,16 +151,18 @@ extension EmbeddedMetricStore {
     /// Reads and folds the series `series` of `plan`, in order; `read` counts the samples read.
     private static func read(
         _ plan: ReadPlan, series: Range<Int>, request: WindowSelectRequest, range: (start: Int64, end: Int64),
-        tombstones: [Tombstone], read: inout Int
+        tombstones: [Tombstone], expiry: MetricExpiry, read: inout Int
     ) throws -> [SeriesWindows] {
         var out: [SeriesWindows] = []
         out.reserveCapacity(series.count)
         var scratch = Scratch()
         for k in series {
+            let labels = plan.matches[plan.order[plan.bounds[k]]].labels
+            let seriesRange = (start: expiry.startMillis(for: labels, from: range.start), end: range.end)
             let kind = try readSamples(
-                plan, series: k, request: request, range: range, tombstones: tombstones, scratch: &scratch, read: &read)
+                plan, series: k, request: request, range: seriesRange, tombstones: tombstones, scratch: &scratch, read: &read)
             var windows = SeriesWindows(
-                labels: plan.matches[plan.order[plan.bounds[k]]].labels, kind: kind ?? .unspecified,
+                labels: labels, kind: kind ?? .unspecified,
                 windows: request.windowEndsMillis.count, aggregates: request.aggregates)
             scratch.ts.withUnsafeBufferPointer { tp in
                 scratch.vs.withUnsafeBufferPointer { vp in windows.fold(timestampsMillis: tp, values: vp, request: request) }

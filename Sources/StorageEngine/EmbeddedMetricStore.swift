@@ -48,6 +48,8 @@ public final class EmbeddedMetricStore: MetricStore {
     let metadata: Mutex<[OrgID: [String: MetricMetadata]]>
     /// Serializes metadata updates (each rewrites the file).
     let metadataLock = AsyncLock()
+    /// The TTLs of ``metadata`` by organisation and metric name, for ``expiry(for:)``.
+    let ttls: Mutex<[OrgID: [String: Int64]]>
     private let maintenance = MaintenanceLoop()
     private let seriesGauge = Gauge(label: "basin_head_series")
     private let samplesGauge = Gauge(label: "basin_head_samples")
@@ -64,6 +66,7 @@ public final class EmbeddedMetricStore: MetricStore {
     ) {
         self.blockKinds = Mutex(blockKinds)
         self.metadata = Mutex(metadata)
+        self.ttls = Mutex(Self.ttls(of: metadata))
         self.sources = Mutex(sources)
         self.wal = wal
         self.logger = logger

@@ -153,3 +153,17 @@ extension BluefloodRoutes {
         BluefloodViewReader(store: environment.store, maxSeries: environment.limits.maxQuerySeries, maxSamples: environment.limits.maxQuerySamples)
     }
 }
+
+extension BluefloodRoutes {
+    /// `GET /v2.0/{tenantId}/limits`: Repose's rate-limit status (spec §1). Basin puts no
+    /// per-tenant request-rate limit on the Blueflood routes (body size and query cost are
+    /// limited per request), so the tenant's list of rate limits is empty; the token must
+    /// belong to the tenant, as for every read.
+    func limits(_ request: Request, tenant: String) async -> Response {
+        let endpoint = "/v2.0/{tenantId}/limits"
+        if case (nil, let refusal?) = authorize(request, tenants: [tenant], pathTenant: tenant, scope: .query) {
+            return record(refusal, endpoint: endpoint)
+        }
+        return record(Response.json(status: .ok, ByteBuffer(string: #"{"limits":{"rate":[]}}"#)), endpoint: endpoint)
+    }
+}

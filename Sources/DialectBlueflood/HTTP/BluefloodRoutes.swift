@@ -26,7 +26,8 @@ public struct BluefloodRoutesOptions: Sendable {
 /// Ingest: `POST /ingest`, `/ingest/multi`, `/ingest/aggregated`, `/ingest/aggregated/multi`,
 /// `/events`. Read: `GET /views/{metricName}`, `POST /views`, `GET /events/getEvents` (and the
 /// Grafana plug-in's older `/events/get_data`), `GET /metrics/search`, `GET /metric_name/search`,
-/// `OPTIONS` on the read routes (`204`), and the `GET /v2.0` / `GET /v1.0` probes.
+/// `OPTIONS` on the read routes (`204`), the `GET /v2.0` / `GET /v1.0` probes, Repose's
+/// `GET /limits`, and Blueflood's legacy `/v1.0/…/experimental/…` aliases of ingest and views.
 ///
 /// A tenant is a Basin organisation. `X-Auth-Token` carries a Basin token that must belong to
 /// the tenant in the path, and to every tenant a multi-tenant or aggregated body writes to;
@@ -50,26 +51,38 @@ public struct BluefloodRoutes: Sendable {
 
     /// Adds the routes to `router`.
     public func register(on router: Router<BasinRequestContext>) {
+        let ingest: Handler = { request, tenant, _ in await self.ingestMetrics(request, tenant: tenant, multiTenant: false) }
+        let ingestMulti: Handler = { request, tenant, _ in await self.ingestMetrics(request, tenant: tenant, multiTenant: true) }
+        let aggregated: Handler = { request, tenant, _ in await self.ingestAggregated(request, tenant: tenant, multi: false) }
         let ingestRoutes: [(String, Handler)] = [
-            ("ingest", { request, tenant, _ in await self.ingestMetrics(request, tenant: tenant, multiTenant: false) }),
-            ("ingest/multi", { request, tenant, _ in await self.ingestMetrics(request, tenant: tenant, multiTenant: true) }),
-            ("ingest/aggregated", { request, tenant, _ in await self.ingestAggregated(request, tenant: tenant, multi: false) }),
+            ("ingest", ingest),
+            ("ingest/multi", ingestMulti),
+            ("ingest/aggregated", aggregated),
             ("ingest/aggregated/multi", { request, tenant, _ in await self.ingestAggregated(request, tenant: tenant, multi: true) }),
             ("events", { request, tenant, _ in await self.ingestEvent(request, tenant: tenant) }),
         ]
         for (path, handler) in ingestRoutes {
-            add(router, path, methods: [.post: handler], listener: .ingest)
+            add(router, "/v2.0/:tenantId/" + path, methods: [.post: handler], listener: .ingest)
         }
         let getEvents: Handler = { request, tenant, _ in await self.getEvents(request, tenant: tenant) }
-        add(router, "events/getEvents", methods: [.get: getEvents], listener: .query)
-        add(router, "events/get_data", methods: [.get: getEvents], listener: .query)
-        add(router, "views/:metricName", methods: [.get: { request, tenant, context in
+        let view: Handler = { request, tenant, context in
             let raw = context.parameters.get("metricName") ?? ""
             return await self.view(request, tenant: tenant, metricName: raw.removingPercentEncoding ?? raw)
-        }], listener: .query)
-        add(router, "views", methods: [.post: { request, tenant, _ in await self.batchView(request, tenant: tenant) }], listener: .query)
-        add(router, "metrics/search", methods: [.get: { request, tenant, _ in await self.searchMetrics(request, tenant: tenant) }], listener: .query)
-        add(router, "metric_name/search", methods: [.get: { request, tenant, _ in await self.searchNames(request, tenant: tenant) }], listener: .query)
+        }
+        let batchView: Handler = { request, tenant, _ in await self.batchView(request, tenant: tenant) }
+        add(router, "/v2.0/:tenantId/events/getEvents", methods: [.get: getEvents], listener: .query)
+        add(router, "/v2.0/:tenantId/events/get_data", methods: [.get: getEvents], listener: .query)
+        add(router, "/v2.0/:tenantId/views/:metricName", methods: [.get: view], listener: .query)
+        add(router, "/v2.0/:tenantId/views", methods: [.post: batchView], listener: .query)
+        add(router, "/v2.0/:tenantId/metrics/search", methods: [.get: { request, tenant, _ in await self.searchMetrics(request, tenant: tenant) }], listener: .query)
+        add(router, "/v2.0/:tenantId/metric_name/search", methods: [.get: { request, tenant, _ in await self.searchNames(request, tenant: tenant) }], listener: .query)
+        add(router, "/v2.0/:tenantId/limits", methods: [.get: { request, tenant, _ in await self.limits(request, tenant: tenant) }], listener: .query)
+        // Blueflood's legacy paths, served by the same handlers (spec §2).
+        add(router, "/v1.0/:tenantId/experimental/metrics", methods: [.post: ingest], listener: .ingest)
+        add(router, "/v1.0/multitenant/experimental/metrics", methods: [.post: ingestMulti], listener: .ingest)
+        add(router, "/v1.0/:tenantId/experimental/metrics/statsd", methods: [.post: aggregated], listener: .ingest)
+        add(router, "/v1.0/:tenantId/experimental/views/metric_data/:metricName", methods: [.get: view], listener: .query)
+        add(router, "/v1.0/:tenantId/experimental/views/metric_data", methods: [.post: batchView], listener: .query)
         for version in ["/v2.0", "/v1.0"] {
             router.get(RouterPath(version)) { request, _ in
                 if let refusal = Self.mediaTypeRefusal(request, tenant: "") { return refusal }
@@ -92,9 +105,10 @@ public struct BluefloodRoutes: Sendable {
     }
 
     /// Registers one path: its handlers, `OPTIONS` (`204`) on the read listener, `405` with
-    /// `Allow` for the listener's other methods and `501` for methods no listener has.
+    /// `Allow` for the listener's other methods and `501` for methods no listener has. The tenant
+    /// is the path's `:tenantId` (empty on the multi-tenant path, whose body names the tenants).
     private func add(_ router: Router<BasinRequestContext>, _ path: String, methods: [HTTPRequest.Method: Handler], listener: Listener) {
-        let full = RouterPath("/v2.0/:tenantId/" + path)
+        let full = RouterPath(path)
         var allowed = Array(methods.keys)
         if listener == .query { allowed.append(.options) }
         let allow = allowed.map(\.rawValue).sorted().joined(separator: ",")

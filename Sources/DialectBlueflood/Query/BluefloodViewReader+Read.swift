@@ -67,7 +67,7 @@ extension BluefloodViewReader {
         guard start <= range.toMillis else { return BluefloodBuckets() }
         let series = try await store.select(SelectRequest(
             org: range.org, matchers: matchers, startMillis: start, endMillis: range.toMillis,
-            maxSeries: maxSeries, maxSamples: maxSamples))
+            maxSeries: maxSeries, maxSamples: maxSamples, honoursExpiry: false))
         var keyed: [String: [Int64: BluefloodMoments]] = [:]
         for s in series {
             guard let role = Self.role(of: s.labels, metricName: range.metricName) else { continue }
@@ -95,7 +95,7 @@ extension BluefloodViewReader {
         let ends = (0..<windows).map { firstStart + $0 * g + g - 1 }
         let found = try await store.selectWindows(WindowSelectRequest(
             select: SelectRequest(org: range.org, matchers: matchers, startMillis: firstStart, endMillis: lastStart + g - 1,
-                                  maxSeries: maxSeries, maxSamples: maxSamples),
+                                  maxSeries: maxSeries, maxSamples: maxSamples, honoursExpiry: false),
             windowEndsMillis: ends, windowMillis: g, aggregates: [.sum, .min, .max, .last, .variance, .integral]))
         var grid: [String: [BluefloodMoments?]] = [:]
         for w in found {

@@ -22,15 +22,17 @@ extension Head {
         return SortedRefs.union(matcherSets.map { matchingRefs($0, in: postings) })
     }
 
-    /// Reads matching series' samples in the range, enforcing the request's limits.
-    func select(_ request: SelectRequest) throws(StorageError) -> [SeriesSamples] {
+    /// Reads matching series' samples in the range, enforcing the request's limits; a series
+    /// whose metric expires is read from its horizon on.
+    func select(_ request: SelectRequest, expiry: MetricExpiry = .none) throws(StorageError) -> [SeriesSamples] {
         guard let postings = postings(for: request.org) else { return [] }
         let refs = matchingRefs(request.matchers, in: postings)
         var out: [SeriesSamples] = []
         var totalSamples = 0
         for ref in refs {
             let found: SeriesSamples? = withSeries(ref) { series in
-                let r = series.samples.range(startMillis: request.startMillis, endMillis: request.endMillis)
+                let start = expiry.startMillis(for: series.labels, from: request.startMillis)
+                let r = series.samples.range(startMillis: start, endMillis: request.endMillis)
                 if r.isEmpty { return nil }
                 totalSamples += r.count
                 if totalSamples > request.maxSamples { return nil }
@@ -53,12 +55,15 @@ extension Head {
     }
 
     /// Label sets of matching series with a sample in the range.
-    func labelSets(org: OrgID, matcherSets: [[LabelMatcher]], startMillis: Int64, endMillis: Int64) -> [Labels] {
+    func labelSets(
+        org: OrgID, matcherSets: [[LabelMatcher]], startMillis: Int64, endMillis: Int64, expiry: MetricExpiry = .none
+    ) -> [Labels] {
         guard let postings = postings(for: org) else { return [] }
         var out: [Labels] = []
         for ref in matchingRefs(anyOf: matcherSets, in: postings) {
             let labels: Labels? = withSeries(ref) { series in
-                series.samples.hasSamples(startMillis: startMillis, endMillis: endMillis) ? series.labels : nil
+                let start = expiry.startMillis(for: series.labels, from: startMillis)
+                return series.samples.hasSamples(startMillis: start, endMillis: endMillis) ? series.labels : nil
             }
             if let labels { out.append(labels) }
         }
