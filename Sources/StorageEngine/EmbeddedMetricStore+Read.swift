@@ -175,29 +175,38 @@ extension EmbeddedMetricStore {
         }
     }
 
-    /// Applies the update and, when anything changed, rewrites `blocks/metric-metadata` before returning.
+    /// Applies the update and, when anything changed, makes it durable before returning.
     public func updateMetricMetadata(org: OrgID, metricName: String, _ update: MetricMetadata) async throws {
         try await updateMetricMetadata(org: org, [metricName: update])
     }
 
-    /// Applies several names' updates with at most one rewrite of `blocks/metric-metadata`.
+    /// Applies several names' updates with one synced append to `blocks/metric-metadata.journal`
+    /// (none when nothing changed); a journal grown past the snapshot is folded into a new one.
     public func updateMetricMetadata(org: OrgID, _ updates: [String: MetricMetadata]) async throws {
         for (name, update) in updates { try MetricMetadataLimits.check(name, update) }
         await metadataLock.lock()
         defer { metadataLock.unlock() }
         var table = metadata.withLock { $0 }
-        var changed = false
+        var changes: [String: MetricMetadata] = [:]
         for (name, update) in updates {
             let current = table[org]?[name] ?? MetricMetadata()
             let merged = current.merging(update)
             if merged != current {
                 table[org, default: [:]][name] = merged
-                changed = true
+                changes[name] = merged
             }
         }
-        guard changed else { return }
+        guard !changes.isEmpty else { return }
         do throws(FileIOError) {
-            try MetricMetadataFile.store(table, directory: blocksDirectory)
+            let files = metadataFiles.withLock { $0 }
+            let journal = try MetricMetadataFile.appendToJournal(
+                MetricMetadataFile.journalFrame([org: changes]), at: files.journalBytes, directory: blocksDirectory)
+            if journal > max(files.snapshotBytes, MetricMetadataFile.journalCompactionBytes) {
+                let snapshot = try MetricMetadataFile.store(table, directory: blocksDirectory)
+                metadataFiles.withLock { $0 = (snapshot, 0) }
+            } else {
+                metadataFiles.withLock { $0.journalBytes = journal }
+            }
         } catch {
             throw StorageError(kind: .internalError, message: "cannot store metric metadata: \(error)")
         }

@@ -48,6 +48,8 @@ public final class EmbeddedMetricStore: MetricStore {
     let metadata: Mutex<[OrgID: [String: MetricMetadata]]>
     /// Serializes metadata updates (each rewrites the file).
     let metadataLock = AsyncLock()
+    /// Sizes of `blocks/metric-metadata` and its journal (changed under ``metadataLock``).
+    let metadataFiles: Mutex<(snapshotBytes: Int, journalBytes: Int)>
     /// The TTLs of ``metadata`` by organisation and metric name, for ``expiry(for:)``.
     let ttls: Mutex<[OrgID: [String: Int64]]>
     private let maintenance = MaintenanceLoop()
@@ -62,8 +64,9 @@ public final class EmbeddedMetricStore: MetricStore {
     private init(
         sources: Sources, wal: WriteAheadLog, logger: Logger, options: EmbeddedStoreOptions,
         blocksDirectory: String, lastSeq: UInt64, blockKinds: [OrgID: [String: MetricKind]],
-        metadata: [OrgID: [String: MetricMetadata]]
+        metadata: [OrgID: [String: MetricMetadata]], metadataFiles: (snapshotBytes: Int, journalBytes: Int)
     ) {
+        self.metadataFiles = Mutex(metadataFiles)
         self.blockKinds = Mutex(blockKinds)
         self.metadata = Mutex(metadata)
         self.ttls = Mutex(Self.ttls(of: metadata))
@@ -107,11 +110,16 @@ public final class EmbeddedMetricStore: MetricStore {
                 logger.error("blocks/metric-kinds is damaged; metric kinds of data in blocks are taken from the blocks' series")
                 kinds = [:]
             }
-            var metadata = try MetricMetadataFile.load(directory: blocksDirectory)
-            if metadata == nil {
+            let openedMetadata = try MetricMetadataFile.open(directory: blocksDirectory)
+            if openedMetadata.table == nil {
                 logger.error("blocks/metric-metadata is damaged; units and descriptions start empty")
-                metadata = [:]
             }
+            if openedMetadata.discardedJournalBytes > 0 {
+                logger.warning("blocks/metric-metadata.journal ended in a torn or damaged append; it was cut off", metadata: [
+                    "bytes": "\(openedMetadata.discardedJournalBytes)",
+                ])
+            }
+            let metadata = openedMetadata.table
             var tombstones = try TombstonesFile.load(directory: blocksDirectory)
             if tombstones == nil {
                 logger.error("blocks/tombstones is damaged; earlier series deletions are not applied")
@@ -128,7 +136,8 @@ public final class EmbeddedMetricStore: MetricStore {
             }
             let store = EmbeddedMetricStore(
                 sources: Sources(active: head, blocks: opened.blocks, tombstones: tombstones ?? []), wal: wal, logger: logger, options: options,
-                blocksDirectory: blocksDirectory, lastSeq: opened.maxSeq, blockKinds: kinds ?? [:], metadata: metadata ?? [:])
+                blocksDirectory: blocksDirectory, lastSeq: opened.maxSeq, blockKinds: kinds ?? [:], metadata: metadata ?? [:],
+                metadataFiles: (openedMetadata.snapshotBytes, openedMetadata.journalBytes))
             box.value = store
             store.publishGauges()
             store.startMaintenance()

@@ -129,7 +129,7 @@ final class Block: Sendable {
         var maxTimeMillis: Int64 { chunks.last?.maxTimeMillis ?? .min }
 
         func overlaps(startMillis: Int64, endMillis: Int64) -> Bool {
-            chunks.contains { $0.minTimeMillis <= endMillis && $0.maxTimeMillis >= startMillis }
+            startMillis <= endMillis && chunks.contains { $0.minTimeMillis <= endMillis && $0.maxTimeMillis >= startMillis }
         }
     }
 
