@@ -22,7 +22,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "basin", targets: ["basin"]),
-        .library(name: "BasinBenchmarkSupport", targets: ["BasinModel", "BasinWire", "StorageAPI", "StorageEngine", "DialectDatadog", "DialectAxiom", "DialectBlueflood", "DialectSignalFx"]),
+        .library(name: "BasinBenchmarkSupport", targets: ["BasinModel", "BasinWire", "StorageAPI", "StorageEngine", "DialectDatadog", "DialectAxiom", "DialectBlueflood", "DialectSignalFx", "DialectDynatrace"]),
         // For the libFuzzer targets in Fuzz/ (a separate package, never built by the root build).
         .library(name: "BasinFuzzSupport", targets: ["BasinModel", "BasinWire", "StorageAPI", "DialectDatadog", "DialectDynatrace", "DialectAxiom", "DialectBlueflood", "DialectSignalFx"]),
     ],
@@ -201,7 +201,7 @@ let package = Package(
         .testTarget(
             name: "BasinServerTests",
             dependencies: [
-                "BasinServer", "BasinHTTP", "StorageEngine", "BasinModel", "BasinTestKit", hummingbird,
+                "BasinServer", "BasinHTTP", "StorageEngine", "BasinModel", "BasinTestKit", "DialectDatadog", hummingbird,
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],

@@ -63,6 +63,7 @@ public struct ServerApplication: Sendable {
             store: store, tokens: tokens, limits: configuration.limits, selfMetrics: SelfMetrics(), logger: logger)
         let router = Self.makeRouter(
             environment: environment, records: records, axiomOptions: AxiomRoutesOptions(createDatasetOnIngest: configuration.axiomCreateDatasetOnIngest),
+            datadogQueryRateLimits: Self.datadogQueryRateLimits(configuration),
             tokens: tokens, registry: registry, lifecycle: lifecycle)
         let logger = self.logger
         let app = Application(
@@ -123,13 +124,26 @@ public struct ServerApplication: Sendable {
             selfMetrics: environment.selfMetrics, logger: environment.logger)
     }
 
+    /// The Datadog read limits: `datadog-query-rate-limit` for `/api/v1/query`, Datadog's
+    /// defaults for the others.
+    static func datadogQueryRateLimits(_ configuration: ServerConfiguration) -> DatadogQueryRateLimits {
+        var limits = DatadogQueryRateLimits()
+        limits.query = DatadogRateLimit(
+            name: limits.query.name, limit: configuration.datadogQueryRateLimit,
+            periodSeconds: configuration.datadogQueryRatePeriodSeconds)
+        return limits
+    }
+
     /// The router with every surface registered; exposed for in-process tests.
     static func makeRouter(
         environment: DialectEnvironment, records: any RecordStore, axiomOptions: AxiomRoutesOptions = AxiomRoutesOptions(),
+        datadogQueryRateLimits: DatadogQueryRateLimits = DatadogQueryRateLimits(),
         tokens: TokenStore, registry: PrometheusCollectorRegistry, lifecycle: ServerLifecycle
     ) -> Router<BasinRequestContext> {
         let router = Router(context: BasinRequestContext.self)
-        DatadogRoutes(environment: environment, records: records).register(on: router)
+        var datadog = DatadogRoutes(environment: environment, records: records)
+        datadog.queryRateLimits = datadogQueryRateLimits
+        datadog.register(on: router)
         DynatraceRoutes(environment: environment).register(on: router)
         let axiom = AxiomRoutes(environment: environment, records: records, options: axiomOptions)
         axiom.register(on: router)

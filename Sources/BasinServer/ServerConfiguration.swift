@@ -55,6 +55,12 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// How often DogStatsD aggregates are flushed, also the bucket length (default 10 s, as the Agent).
     public var dogstatsdFlushIntervalMillis: Int64 = 10_000
 
+    /// Datadog `GET /api/v1/query` requests allowed per organisation and period (default 1600,
+    /// Datadog's documented limit).
+    public var datadogQueryRateLimit: Int = 1600
+    /// The period of ``datadogQueryRateLimit`` in seconds (default one hour).
+    public var datadogQueryRatePeriodSeconds: Int = 3600
+
     public init() {}
 
     /// Every key the config file, environment and flags understand, with its meaning.
@@ -84,6 +90,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         ("dogstatsd-socket", "path of a DogStatsD Unix datagram socket (default empty: off)"),
         ("dogstatsd-org", "organisation that receives DogStatsD data (default default)"),
         ("dogstatsd-flush-interval", "how often DogStatsD aggregates are written, whole seconds, also the bucket length (default 10s)"),
+        ("datadog-query-rate-limit", "Datadog GET /api/v1/query requests per organisation, as N (per hour) or N/DURATION such as 100/1m (default 1600/1h)"),
     ]
 
     /// The environment variable for a key: `BASIN_` and the key upper-cased with `_` for `-`.
@@ -161,9 +168,26 @@ public struct ServerConfiguration: Sendable, Equatable {
                 throw ConfigurationError(message: "\(source): dogstatsd-flush-interval must be at least 1s, got \"\(value)\"")
             }
             dogstatsdFlushIntervalMillis = millis - millis % 1_000
+        case "datadog-query-rate-limit":
+            guard let (limit, periodSeconds) = Self.parseRateLimit(value) else {
+                throw ConfigurationError(message: "\(source): datadog-query-rate-limit must be a positive number of requests, optionally /DURATION of at least 1s (e.g. 1600, 100/1m), got \"\(value)\"")
+            }
+            datadogQueryRateLimit = limit
+            datadogQueryRatePeriodSeconds = periodSeconds
         default:
             throw ConfigurationError(message: "\(source): unknown key \"\(key)\"")
         }
+    }
+
+    /// `N` (per hour) or `N/DURATION` (whole seconds, at least 1 s) with N ≥ 1, or nil.
+    static func parseRateLimit(_ value: String) -> (limit: Int, periodSeconds: Int)? {
+        let parts = value.trimmingCharacters(in: .whitespaces).split(separator: "/", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), let limit = Int(parts[0].trimmingCharacters(in: .whitespaces)), limit >= 1 else {
+            return nil
+        }
+        guard parts.count == 2 else { return (limit, 3600) }
+        guard let millis = parseDurationMillis(String(parts[1])), millis >= 1_000, millis <= 31_536_000_000 else { return nil }
+        return (limit, Int(millis / 1_000))
     }
 
     /// `HOST:PORT` (IPv6 hosts in brackets; an empty host means 127.0.0.1), or nil.

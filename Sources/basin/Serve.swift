@@ -52,6 +52,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("DogStatsD flush interval, whole seconds (env BASIN_DOGSTATSD_FLUSH_INTERVAL; default 10s).", valueName: "duration"))
     var dogstatsdFlushInterval: String?
 
+    @Option(help: ArgumentHelp("Datadog /api/v1/query requests per organisation: N per hour or N/DURATION, e.g. 100/1m (env BASIN_DATADOG_QUERY_RATE_LIMIT; default 1600).", valueName: "n[/duration]"))
+    var datadogQueryRateLimit: String?
+
     func run() async throws {
         var flags: [String: String] = [:]
         if let listen { flags["listen"] = listen }
@@ -67,6 +70,7 @@ struct Serve: AsyncParsableCommand {
         if let dogstatsdSocket { flags["dogstatsd-socket"] = dogstatsdSocket }
         if let dogstatsdOrg { flags["dogstatsd-org"] = dogstatsdOrg }
         if let dogstatsdFlushInterval { flags["dogstatsd-flush-interval"] = dogstatsdFlushInterval }
+        if let datadogQueryRateLimit { flags["datadog-query-rate-limit"] = datadogQueryRateLimit }
         let configuration: ServerConfiguration
         do {
             configuration = try dataOptions.resolve(extraFlags: flags)

@@ -24,6 +24,8 @@ public struct DatadogRoutes: Sendable {
     /// Where events, service checks and logs go (`_events`, `_service_checks`, `logs`); nil
     /// leaves those routes answering `503`.
     public var records: (any RecordStore)?
+    /// The read endpoints' per-organisation limits (`X-RateLimit-*`, `429`); Datadog's by default.
+    public var queryRateLimits = DatadogQueryRateLimits()
 
     /// The self-metrics dialect name.
     static let dialect = "datadog"
@@ -57,7 +59,7 @@ public struct DatadogRoutes: Sendable {
             self.validate(request)
         }
         registerIntakeExtras(on: router)
-        registerQueries(on: router)
+        registerQueries(on: router, rateLimits: queryRateLimits)
     }
 
     // MARK: Validate

@@ -23,7 +23,7 @@ extension DatadogQueryEvaluator {
         func read(_ name: String, _ rollup: RollupFunction) async throws -> [(labels: Labels, values: [Double?])] {
             try await rollUp(query, extraMatchers: [.equal(stat, name)], rollup: rollup, scale: 1, grid: grid, shiftSeconds: shiftSeconds)
         }
-        func key(_ labels: Labels) -> [String] { query.groupBy.map { labels[$0] ?? "N/A" } }
+        func key(_ labels: Labels) -> [String] { query.groupBy.map { labels[$0] ?? DatadogSeries.missingTagValue } }
 
         var groups: [[String]: [Double?]] = [:]
         /// Combines `sources` into `groups` bucket by bucket.

@@ -1,7 +1,8 @@
 import Foundation
 
 extension DatadogQueryEvaluator {
-    /// Functions applied after time and space aggregation (spec §4.7, tier 1 subset).
+    /// Functions applied after time and space aggregation (spec §4.7 tier 1); nulls are gaps.
+    /// Tier-2 and unknown names answer `function not supported`.
     func evaluateFunction(_ call: DatadogFunctionCall, grid: DatadogGrid, shiftSeconds: Int64) async throws -> DatadogValue {
         let name = call.name
         if let shift = Self.timeshiftSeconds(call) {
@@ -18,13 +19,45 @@ extension DatadogQueryEvaluator {
             }
             return .series(Array(ranked.dropFirst(offset).prefix(count)))
         }
+        switch name {
+        case "exclude_null":
+            // Groups with a missing `by` tag are `N/A` (spec §4.2 step 3); drop them.
+            let inner = try await evaluate(call.input, grid: grid, shiftSeconds: shiftSeconds)
+            guard case .series(let series) = inner else { return Self.relabel(inner, call) }
+            return Self.relabel(.series(series.filter { !$0.hasMissingGroupTag }), call)
+        case "count_nonzero", "count_nonzero_finite", "count_not_null":
+            let inner = try await evaluate(call.input, grid: grid, shiftSeconds: shiftSeconds)
+            return Self.countAcross(inner, call, grid: grid)
+        case "default_zero":
+            // Spec §4.7 / vector 29: interpolate (gauges, the default 5 min) first, then zeros.
+            let inner = try await evaluate(call.input, grid: grid, shiftSeconds: shiftSeconds)
+            guard case .series(let series) = inner else { break }
+            return Self.relabel(.series(series.map { s in
+                var s = s
+                if let fill = s.interpolation {
+                    Self.fill(&s.values, fill.method, limitBuckets: fill.limitSeconds / grid.intervalSeconds, holdLast: true)
+                }
+                s.values = s.values.map { $0 ?? 0 }
+                return s
+            }), call)
+        default: break
+        }
         guard let transform = try Self.transform(call, grid: grid) else {
             throw DatadogQueryError("function not supported: \(name)", position: call.position)
         }
-        let inner = try await evaluate(call.input, grid: grid, shiftSeconds: shiftSeconds)
+        // Windowed functions read buckets before the first one so the first points have full windows.
+        let lookback = min(try Self.lookbackBuckets(call, grid: grid), max(0, maxPoints - grid.count))
+        let innerGrid = lookback == 0 ? grid : DatadogGrid(
+            fromSeconds: grid.firstSeconds - Int64(lookback) * grid.intervalSeconds, toSeconds: grid.toSeconds,
+            intervalSeconds: grid.intervalSeconds)
+        let inner = try await evaluate(call.input, grid: innerGrid, shiftSeconds: shiftSeconds)
+        let transformTrimmed: ([Double?]) -> [Double?] = { values in
+            let out = transform(values)
+            return lookback == 0 ? out : Array(out.dropFirst(max(0, out.count - grid.count)))
+        }
         switch inner {
         case .constant(let c):
-            let values = transform(Array(repeating: c, count: grid.count))
+            let values = transformTrimmed(Array(repeating: c, count: innerGrid.count))
             return .series([DatadogSeries(
                 metric: call.render(Self.render(call.input)), displayName: call.render(Self.render(call.input)),
                 expression: call.render(Self.render(call.input)), scope: "*", tagSet: [], aggr: nil, unitMetric: nil,
@@ -32,7 +65,7 @@ extension DatadogQueryEvaluator {
         case .series(let series):
             return Self.relabel(.series(series.map { s in
                 var s = s
-                s.values = transform(s.values)
+                s.values = transformTrimmed(s.values)
                 return s
             }), call)
         }
@@ -126,12 +159,23 @@ extension DatadogQueryEvaluator {
         case "per_second": return map { $0 / interval }
         case "per_minute": return map { $0 / interval * 60 }
         case "per_hour": return map { $0 / interval * 3600 }
-        case "clamp_min": let n = try needsNumber(); return map { max($0, n) }
-        case "clamp_max": let n = try needsNumber(); return map { min($0, n) }
+        // Datadog: clamp_min/clamp_max also set empty buckets to the threshold.
+        case "clamp_min": let n = try needsNumber(); return { values in values.map { $0.map { max($0, n) } ?? n } }
+        case "clamp_max": let n = try needsNumber(); return { values in values.map { $0.map { min($0, n) } ?? n } }
         case "cutoff_min": let n = try needsNumber(); return map { $0 < n ? nil : $0 }
         case "cutoff_max": let n = try needsNumber(); return map { $0 > n ? nil : $0 }
         case "default_zero": return { values in values.map { $0 ?? 0 } }
-        case "exclude_null": return { $0 }
+        case "moving_rollup":
+            let (buckets, method) = try movingRollupArguments(call, grid: grid)
+            return { values in Self.movingRollup(values, buckets: buckets, method: method) }
+        case _ where call.name.hasPrefix("ewma_"):
+            guard let span = Int(call.name.dropFirst(5)), ewmaSpans.contains(span) else { return nil }
+            try noArguments(call)
+            return { values in Self.ewma(values, span: span) }
+        case _ where call.name.hasPrefix("median_"):
+            guard let span = Int(call.name.dropFirst(7)), medianSpans.contains(span) else { return nil }
+            try noArguments(call)
+            return { values in Self.rollingMedian(values, span: span) }
         case "cumsum":
             return { values in
                 var total = 0.0
@@ -167,6 +211,125 @@ extension DatadogQueryEvaluator {
         default:
             return nil
         }
+    }
+
+    /// `ewma_N` spans (spec §4.7; Datadog's docs also list 7).
+    static let ewmaSpans: Set<Int> = [3, 5, 7, 10, 20]
+    /// `median_N` spans.
+    static let medianSpans: Set<Int> = [3, 5, 7, 9]
+
+    static func noArguments(_ call: DatadogFunctionCall) throws(DatadogQueryError) {
+        guard call.arguments.isEmpty else {
+            throw DatadogQueryError("\(call.name)() takes no arguments besides the query", position: call.position)
+        }
+    }
+
+    /// `moving_rollup(q, seconds[, 'avg'|'sum'|'min'|'max'|'count'])`: the window in buckets
+    /// (⌈seconds / interval⌉, at least 1) and the method (default avg).
+    static func movingRollupArguments(
+        _ call: DatadogFunctionCall, grid: DatadogGrid
+    ) throws(DatadogQueryError) -> (Int, DatadogRollupMethod) {
+        guard (1...2).contains(call.arguments.count), case .number(let seconds) = call.arguments[0],
+              seconds >= 1, seconds <= 31_536_000 else {
+            throw DatadogQueryError(
+                "moving_rollup() needs a window of 1 to 31536000 seconds and optionally avg, sum, min, max or count",
+                position: call.position)
+        }
+        var method = DatadogRollupMethod.avg
+        if call.arguments.count == 2 {
+            guard case .text(let text) = call.arguments[1], let m = DatadogRollupMethod(rawValue: text) else {
+                throw DatadogQueryError("unknown moving_rollup method; use avg, sum, min, max or count", position: call.position)
+            }
+            method = m
+        }
+        let buckets = Int((seconds / Double(grid.intervalSeconds)).rounded(.up))
+        return (max(1, buckets), method)
+    }
+
+    /// Buckets before the grid a function's input must be read for (its window minus one).
+    static func lookbackBuckets(_ call: DatadogFunctionCall, grid: DatadogGrid) throws(DatadogQueryError) -> Int {
+        switch call.name {
+        case "moving_rollup": return try movingRollupArguments(call, grid: grid).0 - 1
+        case _ where call.name.hasPrefix("median_"):
+            // Up to span − 1 earlier points; twice that many buckets tolerates some gaps.
+            return Int(call.name.dropFirst(7)).map { 2 * ($0 - 1) } ?? 0
+        default: return 0
+        }
+    }
+
+    /// Each bucket's value: `method` over the present values of the last `buckets` buckets
+    /// (this one included); empty when none is present.
+    static func movingRollup(_ values: [Double?], buckets: Int, method: DatadogRollupMethod) -> [Double?] {
+        values.indices.map { i in
+            var n = 0.0, sum = 0.0, low = Double.infinity, high = -Double.infinity
+            for j in max(0, i - buckets + 1)...i {
+                guard let v = values[j] else { continue }
+                n += 1; sum += v; low = min(low, v); high = max(high, v)
+            }
+            guard n > 0 else { return nil }
+            switch method {
+            case .avg: return sum / n
+            case .sum: return sum
+            case .min: return low
+            case .max: return high
+            case .count: return n
+            }
+        }
+    }
+
+    /// Exponentially weighted moving average over the present points, α = 2 / (span + 1),
+    /// starting at the first point; empty buckets stay empty.
+    static func ewma(_ values: [Double?], span: Int) -> [Double?] {
+        let alpha = 2 / (Double(span) + 1)
+        var average: Double?
+        return values.map { v in
+            guard let v else { return nil }
+            let next = average.map { alpha * v + (1 - alpha) * $0 } ?? v
+            average = next
+            return next
+        }
+    }
+
+    /// Trailing median of each present point and the `span − 1` present points before it
+    /// (fewer at the start; an even count averages the middle two); empty buckets stay empty.
+    static func rollingMedian(_ values: [Double?], span: Int) -> [Double?] {
+        var window: [Double] = []
+        return values.map { v in
+            guard let v else { return nil }
+            window.append(v)
+            if window.count > span { window.removeFirst() }
+            let sorted = window.sorted()
+            let mid = sorted.count / 2
+            return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+        }
+    }
+
+    /// `count_nonzero(q)` / `count_not_null(q)`: one series counting, per bucket, the input
+    /// series with a non-zero (non-empty) value; empty where no input series has a value.
+    static func countAcross(_ value: DatadogValue, _ call: DatadogFunctionCall, grid: DatadogGrid) -> DatadogValue {
+        let series: [DatadogSeries]
+        switch value {
+        case .constant(let c): return .constant(call.name == "count_not_null" || c != 0 ? 1 : 0)
+        case .series(let s): series = s
+        }
+        guard let first = series.first else { return .series([]) }
+        let nonzero = call.name != "count_not_null"
+        var values = [Double?](repeating: nil, count: first.values.count)
+        for s in series {
+            for (i, v) in s.values.enumerated() where i < values.count {
+                guard let v else { continue }
+                values[i] = (values[i] ?? 0) + (nonzero && v == 0 ? 0 : 1)
+            }
+        }
+        // The scope every input series shares (the filter, without the group tags).
+        var common = Set(first.scope.split(separator: ",").map(String.init))
+        for s in series.dropFirst() { common.formIntersection(s.scope.split(separator: ",").map(String.init)) }
+        common.remove("*")
+        let text = call.render(render(call.input))
+        return .series([DatadogSeries(
+            metric: text, displayName: text, expression: text,
+            scope: common.isEmpty ? "*" : common.sorted().joined(separator: ","), tagSet: [], aggr: first.aggr,
+            unitMetric: nil, values: values)])
     }
 
     /// Point-wise arithmetic; series pair up by equal `tag_set` (an ungrouped single series

@@ -60,7 +60,7 @@ extension DatadogQueryEvaluator {
     ) -> [DatadogSeries] {
         var groups: [[String]: [[Double?]]] = [:]
         for source in sources {
-            let key = query.groupBy.map { source.labels[$0] ?? "N/A" }
+            let key = query.groupBy.map { source.labels[$0] ?? DatadogSeries.missingTagValue }
             groups[key, default: []].append(source.values)
         }
         let scopeItems = query.scopeItems
@@ -87,17 +87,22 @@ extension DatadogQueryEvaluator {
             }
             let tagSet = zip(query.groupBy, key).map { "\($0):\($1)" }
             let scope = Array(Set(scopeItems + tagSet)).sorted()
-            out.append(DatadogSeries(
+            var series = DatadogSeries(
                 metric: query.metricName, displayName: query.metricName,
                 expression: query.expression(scopeItems: scope), scope: scope.isEmpty ? "*" : scope.joined(separator: ","),
-                tagSet: tagSet, aggr: query.spaceAggregator, unitMetric: query.metricName, values: values))
+                tagSet: tagSet, aggr: query.spaceAggregator, unitMetric: query.metricName, values: values)
+            series.interpolation = plan.defaultZeroInterpolation
+            out.append(series)
         }
         return out
     }
 
     /// Fills missing buckets of one source: `linear` between two values, `last` and `zero` after
     /// a value, each at most `limitBuckets` buckets after the last real value.
-    static func fill(_ values: inout [Double?], _ method: DatadogFillMethod, limitBuckets: Int64) {
+    ///
+    /// With `holdLast`, `linear` keeps the last value where no later value follows (how
+    /// `default_zero()` extends a lone gauge point, spec vector 29).
+    static func fill(_ values: inout [Double?], _ method: DatadogFillMethod, limitBuckets: Int64, holdLast: Bool = false) {
         guard method != .null, limitBuckets > 0 else { return }
         var previous: Int?
         let original = values
@@ -114,7 +119,10 @@ extension DatadogQueryEvaluator {
             case .zero: values[i] = 0
             case .last: values[i] = pv
             case .linear:
-                guard let n = next[i], let nv = original[n] else { continue }
+                guard let n = next[i], let nv = original[n] else {
+                    if holdLast { values[i] = pv }
+                    continue
+                }
                 values[i] = pv + (nv - pv) * Double(i - p) / Double(n - p)
             case .null: break
             }
@@ -169,6 +177,14 @@ struct DatadogMetricPlan {
         case "count": spaceAggregator = "sum"
         default: spaceAggregator = "avg"
         }
+    }
+
+    /// What `default_zero()` interpolates with before it fills zeros (spec §4.7): the default
+    /// linear 300 s for interpolated metrics (gauges); none when the query has a `.fill()`
+    /// (already applied to every source) or is a count or rate read `.as_count()`/`.as_rate()`.
+    var defaultZeroInterpolation: DatadogInterpolation? {
+        guard explicitFill == nil, interpolates else { return nil }
+        return DatadogInterpolation(method: .linear, limitSeconds: 300)
     }
 
     /// The fill to apply to each source of a group of `members`, if any.

@@ -61,15 +61,17 @@ public struct DatadogQueryEvaluator: Sendable {
         return result
     }
 
-    /// The interval of one expression: Datadog's default for the range, raised by any `.rollup(f, N)`.
+    /// The interval of one expression (spec §4.3): Datadog's default for the range, or with a
+    /// `.rollup(f, N)` the largest N, raised to keep at most 1500 points (so `.rollup(avg, 60)`
+    /// over a day gives 60 s buckets, finer than the default 300 s).
     static func intervalSeconds(_ expression: DatadogQueryExpr, rangeSeconds: Int64) -> Int64 {
-        var interval = DatadogInterval.defaultSeconds(rangeSeconds: rangeSeconds)
+        var requested: Int64?
         visitMetrics(expression) { query in
             for case .rollup(_, let seconds?) in query.modifiers {
-                interval = max(interval, DatadogInterval.rollupSeconds(seconds, rangeSeconds: rangeSeconds))
+                requested = max(requested ?? seconds, DatadogInterval.rollupSeconds(seconds, rangeSeconds: rangeSeconds))
             }
         }
-        return interval
+        return requested ?? DatadogInterval.defaultSeconds(rangeSeconds: rangeSeconds)
     }
 
     static func groupKeys(_ expression: DatadogQueryExpr) -> [String] {

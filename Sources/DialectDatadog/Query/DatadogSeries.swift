@@ -15,6 +15,10 @@ public struct DatadogSeries: Sendable, Equatable {
     public var unitMetric: String?
     /// One value per grid bucket; nil where the bucket has no value.
     public var values: [Double?]
+    /// How `default_zero()` interpolates this series before filling zeros: linear for 300 s
+    /// when the metric is interpolated (gauges) and the query has no `.fill()`; nil otherwise
+    /// (`.as_count()`/`.as_rate()` of counts and rates, distributions, constants).
+    var interpolation: DatadogInterpolation?
 
     public init(
         metric: String, displayName: String, expression: String, scope: String, tagSet: [String],
@@ -30,8 +34,20 @@ public struct DatadogSeries: Sendable, Equatable {
         self.values = values
     }
 
+    /// Whether a `by` tag of this group is missing from its sources (`key:N/A`).
+    var hasMissingGroupTag: Bool { tagSet.contains { $0.hasSuffix(":" + DatadogSeries.missingTagValue) } }
+
+    /// The group value of sources lacking a `by` key (spec §4.2).
+    static let missingTagValue = "N/A"
+
     /// Whether no bucket has a value.
     public var isEmpty: Bool { !values.contains { $0 != nil } }
+}
+
+/// A fill method and its limit.
+struct DatadogInterpolation: Sendable, Equatable {
+    var method: DatadogFillMethod
+    var limitSeconds: Int64
 }
 
 /// What an expression evaluates to: a constant or series on the grid.
