@@ -32,6 +32,16 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
+            name: "DatadogSeriesV2ProtobufDecoding",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "BasinBenchmarkSupport", package: "basin"),
+            ],
+            path: "Benchmarks/DatadogSeriesV2ProtobufDecoding",
+            swiftSettings: benchmarkSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
             name: "EmbeddedStoreAppend",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
@@ -91,6 +101,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/RecordStoreAppend",
+            swiftSettings: benchmarkSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "DynatraceLineParsing",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "BasinBenchmarkSupport", package: "basin"),
+            ],
+            path: "Benchmarks/DynatraceLineParsing",
             swiftSettings: benchmarkSettings,
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),

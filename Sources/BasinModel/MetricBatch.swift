@@ -46,9 +46,20 @@ public struct MetricBatch: Sendable {
     }
 
     /// Appends one sample, registering its series.
+    @inlinable
     public mutating func append(_ labels: Labels, kind: MetricKind, timestampMillis: Int64, value: Double) {
         let slot = beginSeries(labels, kind: kind)
         append(seriesSlot: slot, timestampMillis: timestampMillis, value: value)
+    }
+
+    /// Makes room for `series` series and `samples` samples in all, so a decoder that knows
+    /// (or can cheaply count) what a request holds appends without regrowing the columns.
+    public mutating func reserveCapacity(series: Int, samples: Int) {
+        _series.reserveCapacity(series)
+        _kinds.reserveCapacity(series)
+        _seriesSlots.reserveCapacity(samples)
+        _timestampsMillis.reserveCapacity(samples)
+        _values.reserveCapacity(samples)
     }
 
     /// Removes series registered since `seriesCount` and samples since `sampleCount`.

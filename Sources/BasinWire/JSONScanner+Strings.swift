@@ -11,25 +11,84 @@ extension JSONScanner {
     ///   ``WireError/Code/unexpectedEnd`` for an unterminated string.
     @inlinable
     public mutating func readString() throws(WireError) -> UnsafeRawBufferPointer {
+        // Inline: a string of plain ASCII right at the cursor. Whitespace before it, escapes,
+        // non-ASCII text and errors go the general way.
+        let bytes = self.bytes
+        let at = cursor
+        if at < bytes.count, bytes[at] == UInt8(ascii: "\""), let end = JSONScanner.plainStringEnd(bytes, from: at + 1) {
+            cursor = end + 1
+            return UnsafeRawBufferPointer(rebasing: bytes[(at + 1)..<end])
+        }
+        return try readStringSlow()
+    }
+
+    /// The offset of the `"` that closes a string whose text starts at `start`, when that text is
+    /// plain ASCII (no escape, no control byte, nothing above 0x7F); nil otherwise, or when the
+    /// quote is missing.
+    ///
+    /// Eight bytes per step: three "has a zero byte" masks (quote, backslash, below 0x20) and the
+    /// high bits. The lowest flagged byte is the first special one — a borrow only runs upward,
+    /// so a spurious flag can sit above a real one, never below it — so a short string costs
+    /// one load and no loop over its bytes.
+    @inlinable @inline(__always)
+    static func plainStringEnd(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        guard let base = bytes.baseAddress else { return nil }
+        let end = bytes.count
+        var i = start
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        while i + 8 <= end {
+            let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            let quote = word ^ 0x2222_2222_2222_2222
+            let backslash = word ^ 0x5C5C_5C5C_5C5C_5C5C
+            let special = (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+                | ((word &- 0x2020_2020_2020_2020) & ~word) | word) & highs
+            if special != 0 {
+                i += special.trailingZeroBitCount >> 3
+                return base.load(fromByteOffset: i, as: UInt8.self) == UInt8(ascii: "\"") ? i : nil
+            }
+            i += 8
+        }
+        while i < end {
+            let b = base.load(fromByteOffset: i, as: UInt8.self)
+            if b == UInt8(ascii: "\"") { return i }
+            if b == UInt8(ascii: "\\") || b < 0x20 || b >= 0x80 { return nil }
+            i += 1
+        }
+        return nil
+    }
+
+    /// ``readString()`` for every string: whitespace first, escapes, UTF-8 validation, errors.
+    @usableFromInline
+    mutating func readStringSlow() throws(WireError) -> UnsafeRawBufferPointer {
         let token = peekToken()
         guard token == .string else { throw mismatch(expected: "a string", found: token) }
         let bytes = self.bytes   // a local copy: loads in the loop need not be redone after stores to self
         let start = cursor + 1
         let end = bytes.count
         var i = start
-        var seen: UInt8 = 0
+        // The bytes passed, OR-ed: a high bit means non-ASCII text, which must be validated.
+        var seen: UInt64 = 0
+        let highs: UInt64 = 0x8080_8080_8080_8080
         if let base = bytes.baseAddress {
-            // Eight bytes at a time while none is a quote, a backslash, a control or a non-ASCII
-            // byte (the classic "has a zero byte" bit trick on three masks); avoids a branch per byte.
+            // Eight bytes at a time until a quote, a backslash or a control byte (the classic
+            // "has a zero byte" bit trick on three masks). The lowest flagged byte is the first
+            // such byte: a borrow only runs upward, so a spurious flag can sit above a real one,
+            // never below it. The loop ends on that byte, so a short string costs one word.
             let ones: UInt64 = 0x0101_0101_0101_0101
-            let highs: UInt64 = 0x8080_8080_8080_8080
             while i + 8 <= end {
-                let word = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
                 let quote = word ^ 0x2222_2222_2222_2222
                 let backslash = word ^ 0x5C5C_5C5C_5C5C_5C5C
-                let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
-                    | ((word &- 0x2020_2020_2020_2020) & ~word) | word
-                if special & highs != 0 { break }
+                let special = (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+                    | ((word &- 0x2020_2020_2020_2020) & ~word)) & highs
+                if special != 0 {
+                    let bits = special.trailingZeroBitCount & ~7
+                    seen |= word & ((1 &<< UInt64(bits)) &- 1)
+                    i += bits >> 3
+                    break
+                }
+                seen |= word
                 i += 8
             }
         }
@@ -38,14 +97,14 @@ extension JSONScanner {
             if b == UInt8(ascii: "\"") {
                 cursor = i + 1
                 let slice = UnsafeRawBufferPointer(rebasing: bytes[start..<i])
-                if seen & 0x80 != 0 { try JSONScanner.validateUTF8(slice, offset: start) }
+                if seen & highs != 0 { try JSONScanner.validateUTF8(slice, offset: start) }
                 return slice
             }
             if b == UInt8(ascii: "\\") { return try readEscapedString(start: start, firstEscape: i) }
             if b < 0x20 {
                 throw WireError(.invalidString, "unescaped control character in a string", offset: i)
             }
-            seen |= b
+            seen |= UInt64(b)
             i += 1
         }
         throw WireError(.unexpectedEnd, "unterminated string", offset: start - 1)

@@ -121,6 +121,11 @@ public struct JSONScanner: ~Copyable {
     ///   ``WireError/Code/depthExceeded`` past ``maxDepth``.
     @inlinable
     public mutating func readObjectStart() throws(WireError) {
+        if cursor < bytes.count, bytes[cursor] == UInt8(ascii: "{"), nesting < maxDepth {
+            nesting += 1
+            cursor += 1
+            return
+        }
         let token = peekToken()
         guard token == .objectStart else { throw mismatch(expected: "an object", found: token) }
         try enterContainer()
@@ -130,6 +135,11 @@ public struct JSONScanner: ~Copyable {
     /// - Throws: as ``readObjectStart()``, for arrays.
     @inlinable
     public mutating func readArrayStart() throws(WireError) {
+        if cursor < bytes.count, bytes[cursor] == UInt8(ascii: "["), nesting < maxDepth {
+            nesting += 1
+            cursor += 1
+            return
+        }
         let token = peekToken()
         guard token == .arrayStart else { throw mismatch(expected: "an array", found: token) }
         try enterContainer()
@@ -150,7 +160,7 @@ public struct JSONScanner: ~Copyable {
     /// - Returns: true when a member follows (read it with ``readKey()`` and then its value);
     ///   false when the object closed (the `}` is consumed).
     /// - Throws: ``WireError/Code/unexpectedByte`` when neither `,` nor `}` follows a member.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readNextObjectMember(isFirst: inout Bool) throws(WireError) -> Bool {
         try readNextElement(isFirst: &isFirst, close: UInt8(ascii: "}"))
     }
@@ -160,13 +170,37 @@ public struct JSONScanner: ~Copyable {
     /// - Parameter isFirst: true before the first element; the scanner sets it to false.
     /// - Returns: true when an element follows; false when the array closed (the `]` is consumed).
     /// - Throws: ``WireError/Code/unexpectedByte`` when neither `,` nor `]` follows an element.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readNextArrayElement(isFirst: inout Bool) throws(WireError) -> Bool {
         try readNextElement(isFirst: &isFirst, close: UInt8(ascii: "]"))
     }
 
-    @inlinable
+    /// The common cases inline: `,` straight before the next value, or the close. Anything
+    /// else (whitespace, the first element, errors) takes ``readNextElementSlow(isFirst:close:)``.
+    @inlinable @inline(__always)
     mutating func readNextElement(isFirst: inout Bool, close: UInt8) throws(WireError) -> Bool {
+        let bytes = self.bytes
+        let at = cursor
+        if at + 1 < bytes.count {
+            let b = bytes[at]
+            if b == UInt8(ascii: ","), !isFirst {
+                // Compact JSON: whatever follows the comma is the next value's to check.
+                let next = bytes[at + 1]
+                if next > 0x20, next != close {
+                    cursor = at + 1
+                    return true
+                }
+            } else if b == close {
+                cursor = at + 1
+                nesting -= 1
+                return false
+            }
+        }
+        return try readNextElementSlow(isFirst: &isFirst, close: close)
+    }
+
+    @usableFromInline
+    mutating func readNextElementSlow(isFirst: inout Bool, close: UInt8) throws(WireError) -> Bool {
         let bytes = self.bytes
         skipWhitespace()
         guard cursor < bytes.count else {
@@ -200,6 +234,21 @@ public struct JSONScanner: ~Copyable {
     /// - Returns: the key's unescaped bytes, valid until the next string is read.
     @inlinable
     public mutating func readKey() throws(WireError) -> UnsafeRawBufferPointer {
+        // Inline: `"key":` of plain ASCII. Whitespace, escapes, non-ASCII and errors go the
+        // general way.
+        let bytes = self.bytes
+        let at = cursor
+        if at < bytes.count, bytes[at] == UInt8(ascii: "\""),
+           let end = JSONScanner.plainStringEnd(bytes, from: at + 1),
+           end + 1 < bytes.count, bytes[end + 1] == UInt8(ascii: ":") {
+            cursor = end + 2
+            return UnsafeRawBufferPointer(rebasing: bytes[(at + 1)..<end])
+        }
+        return try readKeySlow()
+    }
+
+    @usableFromInline
+    mutating func readKeySlow() throws(WireError) -> UnsafeRawBufferPointer {
         let token = peekToken()
         guard token == .string else { throw mismatch(expected: "an object key", found: token) }
         let key = try readString()
@@ -210,6 +259,41 @@ public struct JSONScanner: ~Copyable {
         }
         cursor += 1
         return key
+    }
+
+    /// Consumes the object key `literal` and the `:` after it when they come next.
+    ///
+    /// A fast path for decoders that expect known member names: the key's bytes are compared in
+    /// place (a few word compares) instead of being scanned. When the next key is anything
+    /// else — another name, the same name written with escapes, malformed input — nothing but
+    /// whitespace is consumed and the caller reads the key with ``readKey()``, which decides.
+    ///
+    /// - Parameter literal: the key, ASCII without `"`, `\` or control characters.
+    /// - Returns: whether the key and its `:` were consumed.
+    @inlinable @inline(__always)
+    public mutating func readKey(ifEqualTo literal: StaticString) -> Bool {
+        skipWhitespace()
+        let bytes = self.bytes
+        let count = literal.utf8CodeUnitCount
+        let start = cursor
+        // `"literal"` and then `:`, at once (compact JSON) or after whitespace. A key of another
+        // length usually fails on the closing quote, before any byte of it is compared.
+        guard start + count + 3 <= bytes.count, let base = bytes.baseAddress,
+              base.load(fromByteOffset: start, as: UInt8.self) == UInt8(ascii: "\""),
+              base.load(fromByteOffset: start + count + 1, as: UInt8.self) == UInt8(ascii: "\""),
+              ByteText.equals(base + start + 1, literal) else { return false }
+        if base.load(fromByteOffset: start + count + 2, as: UInt8.self) == UInt8(ascii: ":") {
+            cursor = start + count + 3
+            return true
+        }
+        cursor = start + count + 2
+        skipWhitespace()
+        if cursor < bytes.count, bytes[cursor] == UInt8(ascii: ":") {
+            cursor += 1
+            return true
+        }
+        cursor = start
+        return false
     }
 
     // MARK: Literals and end

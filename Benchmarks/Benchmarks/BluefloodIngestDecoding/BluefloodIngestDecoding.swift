@@ -56,6 +56,11 @@ let benchmarks: @Sendable () -> Void = {
             // bodies: p50 604 bodies/s ≈ 85 MB/s, best 1,144 bodies/s ≈ 160 MB/s, 2,111 mallocs
             // per body (one Labels and one metadata name String per new series). Floor at
             // about half the contended p50.
+            // After the scanner fast paths (keys matched in place, plain strings and integers
+            // inline, names kept as body slices, no String per unit): 5.6 M instructions per body
+            // under callgrind (was 8.0 M), p25 1,213 bodies/s ≈ 170 MB/s, best 1,419 ≈ 199 MB/s
+            // at load ≈ 7; 2,057 mallocs per body. Of what is left, the metadata dictionary (a
+            // String and a SipHash per new name, and their release) is about a third.
             .throughput: .init(absolute: [.p50: 300]),
         ]
     )

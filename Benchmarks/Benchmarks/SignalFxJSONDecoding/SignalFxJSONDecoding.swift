@@ -49,6 +49,9 @@ let benchmarks: @Sendable () -> Void = {
             // Measured 2026-12-01 on the shared, contended 2-core VM (load ≈ 5), 238,262-byte
             // bodies: p50 370 bodies/s ≈ 88 MB/s, best 427 bodies/s ≈ 102 MB/s, 1,080 mallocs per
             // body (one Labels per point). Floor at about half the contended p50.
+            // With the scanner fast paths and the reworked LabelsBuilder: 6.4 M instructions per
+            // body under callgrind (was 12.9 M), p50 1,596 bodies/s ≈ 380 MB/s, best 1,835 ≈
+            // 437 MB/s at load ≈ 7; 1,076 mallocs per body.
             .throughput: .init(absolute: [.p50: 180]),
         ]
     )

@@ -45,7 +45,9 @@ public enum BluefloodIntakeFailure: Error, Equatable, Sendable {
 /// The samples and metadata of one tenant while a request is decoded.
 ///
 /// Series are registered once per tenant: basic metrics are looked up by their name bytes (no
-/// `String` or key array per sample), aggregated series by their labels.
+/// `String` or key array per sample), aggregated series by their labels. A basic metric's
+/// metadata is kept as plain values (its last TTL, the id of its last unit) until
+/// ``allMetadata`` builds the `MetricMetadata` and name `String`s, once per name.
 struct BluefloodTenantSink {
     var batch = MetricBatch()
     /// Metadata of aggregated metrics, by metric name.
@@ -53,63 +55,81 @@ struct BluefloodTenantSink {
     /// Basic metric names, numbered in first-seen order (a sink holds basic or aggregated
     /// series, never both).
     private var basicNames = ByteStringTable()
-    /// Per basic name id: its series slot and its metadata.
+    /// Per basic name id: its series slot, its last `ttlInSeconds` and its last unit (an id in
+    /// ``units``, or -1 while none was given).
     private var basicSlots: [UInt32] = []
-    private var basicMetadata: [MetricMetadata] = []
+    private var basicTTLSeconds: [Int64] = []
+    private var basicUnits: [Int32] = []
+    /// The distinct units given with basic metrics: a unit costs a hash per sample, never a `String`.
+    private var units = ByteStringTable()
     /// Aggregated series labels → slot.
     private var labelSlots: [Labels: UInt32] = [:]
+
+    /// Sizes the basic-metric tables for about `names` distinct names, so a body of new series
+    /// does not regrow them step by step.
+    mutating func reserveBasicCapacity(_ names: Int) {
+        basicNames.reserveCapacity(names, bytes: names * 48)
+        basicSlots.reserveCapacity(names)
+        basicTTLSeconds.reserveCapacity(names)
+        basicUnits.reserveCapacity(names)
+    }
 
     /// Appends a basic sample; the last `unit` given and the last `ttl` win.
     ///
     /// A known name costs one hash of its bytes; a new one its labels (one allocation) and a
     /// copy of its bytes into the name table.
-    mutating func appendBasic(name: UnsafeRawBufferPointer, timestampMillis: Int64, value: Double, unit: String?, ttlSeconds: Int64) {
+    ///
+    /// - Parameter unit: the unit's UTF-8 bytes, nil when the element had none.
+    mutating func appendBasic(name: UnsafeRawBufferPointer, timestampMillis: Int64, value: Double, unit: UnsafeRawBufferPointer?, ttlSeconds: Int64) {
         let slot: UInt32
+        let unitId = unit.map { Int32(truncatingIfNeeded: units.insert($0).id) }
         let (id, inserted) = basicNames.insert(name)
         if inserted {
             slot = batch.beginSeries(BluefloodTenantSink.nameLabels(name), kind: .gauge)
             basicSlots.append(slot)
-            basicMetadata.append(MetricMetadata(
-                unit: unit, dialect: Blueflood.dialect, vendorType: BluefloodMetricType.basic.rawValue, ttlSeconds: ttlSeconds))
+            basicTTLSeconds.append(ttlSeconds)
+            basicUnits.append(unitId ?? -1)
         } else {
             slot = basicSlots[id]
-            if let unit { basicMetadata[id].unit = unit }
-            basicMetadata[id].ttlSeconds = ttlSeconds
+            if let unitId { basicUnits[id] = unitId }
+            basicTTLSeconds[id] = ttlSeconds
         }
         batch.append(seriesSlot: slot, timestampMillis: timestampMillis, value: value)
     }
 
     /// The labels of a basic metric: `__name__` alone, encoded directly in the canonical layout
     /// (``Labels``: `uvarint(8) "__name__" uvarint(n) name`), as ``LabelsBuilder`` would.
+    ///
+    /// The bytes are assembled on the stack and copied into the array in one step: creating
+    /// the array uninitialized goes through an unspecialized standard-library path that looks
+    /// up its type metadata at run time, which cost more than the allocation itself.
     static func nameLabels(_ name: UnsafeRawBufferPointer) -> Labels {
-        let key = BluefloodNameKey.metricNameKey
+        // "__name__" as a little-endian word.
+        let key: UInt64 = 0x5F5F_656D_616E_5F5F
         var lengthBytes = 1
         var n = name.count >> 7
         while n > 0 {
             lengthBytes += 1
             n >>= 7
         }
-        let total = 1 + key.count + lengthBytes + name.count
-        let bytes = [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
-            var w = 0
-            buffer[w] = UInt8(key.count)
-            w += 1
-            for byte in key {
-                buffer[w] = byte
-                w += 1
-            }
+        let total = 9 + lengthBytes + name.count
+        let bytes = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: total) { buffer -> [UInt8] in
+            let out = UnsafeMutableRawPointer(buffer.baseAddress!)
+            out.storeBytes(of: 8, as: UInt8.self)
+            out.storeBytes(of: key.littleEndian, toByteOffset: 1, as: UInt64.self)
+            var w = 9
             var v = UInt(name.count)
             while v >= 0x80 {
-                buffer[w] = UInt8(truncatingIfNeeded: v) | 0x80
+                out.storeBytes(of: UInt8(truncatingIfNeeded: v) | 0x80, toByteOffset: w, as: UInt8.self)
                 v >>= 7
                 w += 1
             }
-            buffer[w] = UInt8(v)
+            out.storeBytes(of: UInt8(v), toByteOffset: w, as: UInt8.self)
             w += 1
             if let source = name.baseAddress, name.count > 0 {
-                UnsafeMutableRawPointer(buffer.baseAddress! + w).copyMemory(from: source, byteCount: name.count)
+                (out + w).copyMemory(from: source, byteCount: name.count)
             }
-            initialized = w + name.count
+            return [UInt8](UnsafeBufferPointer(buffer))
         }
         return Labels(uncheckedBytes: bytes)
     }
@@ -121,7 +141,17 @@ struct BluefloodTenantSink {
     var allMetadata: [String: MetricMetadata] {
         var result = metadata
         result.reserveCapacity(metadata.count + basicNames.count)
-        for id in 0..<basicNames.count { result[basicNames.string(id)] = basicMetadata[id] }
+        let unitTexts = (0..<units.count).map { units.string($0) }
+        // Set field by field on a copy: the memberwise initializer of this other module's type
+        // is an opaque call that retains and releases each of its seven arguments.
+        let basic = MetricMetadata(dialect: Blueflood.dialect, vendorType: BluefloodMetricType.basic.rawValue)
+        for id in 0..<basicNames.count {
+            var entry = basic
+            let unit = basicUnits[id]
+            if unit >= 0 { entry.unit = unitTexts[Int(unit)] }
+            entry.ttlSeconds = basicTTLSeconds[id]
+            result[basicNames.string(id)] = entry
+        }
         return result
     }
 
@@ -142,12 +172,6 @@ struct BluefloodTenantSink {
         metadata[metricName] = MetricMetadata(
             dialect: Blueflood.dialect, vendorType: type.rawValue, ttlSeconds: Blueflood.aggregatedTTLSeconds)
     }
-}
-
-/// Constants for basic metric names.
-enum BluefloodNameKey {
-    /// `__name__` as bytes.
-    static let metricNameKey: [UInt8] = Array(Labels.metricNameKey.utf8)
 }
 
 /// The sinks of all tenants of a request.

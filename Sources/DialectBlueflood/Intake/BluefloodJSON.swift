@@ -41,6 +41,13 @@ enum BluefloodJSON {
     ///   "not a valid Long value"), ``WireError/Code/typeMismatch`` for booleans and containers.
     static func readJacksonInteger(_ scanner: inout JSONScanner, in range: ClosedRange<Int64>) throws(WireError) -> Int64 {
         let start = scanner.position
+        // The usual `collectionTime` and `ttlInSeconds`: a plain integer, read directly.
+        if let value = scanner.readPlainInteger() {
+            guard range.contains(value) else {
+                throw WireError(.invalidNumber, "Numeric value out of range", offset: start)
+            }
+            return value
+        }
         switch scanner.peekToken() {
         case .null:
             _ = try scanner.readNull()

@@ -31,12 +31,9 @@ struct BluefloodMetricState {
     var skipStack: [UInt8] = []
 
     // One element, reset for each.
-    var name: [UInt8] = []
-    var nameBytes: Int?
-    var tenant: [UInt8] = []
-    var tenantBytes: Int?
-    var unit: [UInt8] = []
-    var unitBytes: Int?
+    var name = BluefloodElementText()
+    var tenant = BluefloodElementText()
+    var unit = BluefloodElementText()
     var value = Value.missing
     var collectionTime: Int64 = 0
     var ttlSeconds: Int64 = 0
@@ -49,9 +46,9 @@ struct BluefloodMetricState {
     }
 
     mutating func reset() {
-        nameBytes = nil
-        tenantBytes = nil
-        unitBytes = nil
+        name.reset()
+        tenant.reset()
+        unit.reset()
         value = .missing
         collectionTime = 0
         ttlSeconds = 0
@@ -59,6 +56,10 @@ struct BluefloodMetricState {
 
     /// Decodes the whole body: `[element, …]` and nothing after it.
     mutating func decode(_ scanner: inout JSONScanner) throws(WireError) {
+        // A basic element takes at least ~70 bytes (`{"collectionTime":…,"metricName":"…"}`);
+        // sizing the name tables for one new name per 128 bytes spares their regrowth for a
+        // body of new series at a bounded cost (a few bytes of table per 128 body bytes).
+        if !multiTenant { sinks.path.reserveBasicCapacity(min(scanner.bytes.count / 128, 65_536)) }
         try scanner.readArrayStart()
         var first = true
         while try scanner.readNextArrayElement(isFirst: &first) {
@@ -69,41 +70,53 @@ struct BluefloodMetricState {
         try scanner.readEnd()
     }
 
+    /// The members of `JSONMetric` (and `JSONMetricScoped`).
+    enum Member {
+        case metricName, metricValue, collectionTime, ttlInSeconds, unit, tenantId
+    }
+
     /// Reads one element's members. Jackson 1 fails on any member `JSONMetric` lacks.
     private mutating func decodeElement(_ scanner: inout JSONScanner) throws(WireError) {
         try scanner.readObjectStart()
         var first = true
         while try scanner.readNextObjectMember(isFirst: &first) {
-            let key = try scanner.readKey()
-            if ByteText.equals(key, "metricName") {
-                nameBytes = try Self.readText(&scanner, into: &name, limit: options.maxMetricNameBytes)
-            } else if ByteText.equals(key, "metricValue") {
+            switch try Self.readMember(&scanner, multiTenant: multiTenant) {
+            case .metricName:
+                try BluefloodElementText.read(&scanner, into: &name, limit: options.maxMetricNameBytes)
+            case .metricValue:
                 try readValue(&scanner)
-            } else if ByteText.equals(key, "collectionTime") {
+            case .collectionTime:
                 collectionTime = try BluefloodJSON.readJacksonInteger(&scanner, in: Int64.min...Int64.max)
-            } else if ByteText.equals(key, "ttlInSeconds") {
+            case .ttlInSeconds:
                 ttlSeconds = try BluefloodJSON.readJacksonInteger(&scanner, in: Int64(Int32.min)...Int64(Int32.max))
-            } else if ByteText.equals(key, "unit") {
-                unitBytes = try Self.readText(&scanner, into: &unit, limit: options.maxUnitBytes)
-            } else if multiTenant, ByteText.equals(key, "tenantId") {
-                tenantBytes = try Self.readText(&scanner, into: &tenant, limit: options.maxTenantBytes)
-            } else {
-                throw WireError(.unexpectedByte, "Unrecognized field \"\(String(decoding: key, as: UTF8.self))\"", offset: scanner.position)
+            case .unit:
+                try BluefloodElementText.read(&scanner, into: &unit, limit: options.maxUnitBytes)
+            case .tenantId:
+                try BluefloodElementText.read(&scanner, into: &tenant, limit: options.maxTenantBytes)
             }
         }
     }
 
-    /// Reads a scalar as text into `buffer` (at most `limit` bytes kept).
+    /// Reads a member's key and its `:`.
     ///
-    /// Static on purpose: a method on `self` taking `&self.name` makes the compiler copy `self`
-    /// for the call, which keeps the buffer shared and turns `removeAll(keepingCapacity:)` into
-    /// an allocation per element.
-    /// - Returns: the full length in bytes, or nil for `null`.
-    private static func readText(_ scanner: inout JSONScanner, into buffer: inout [UInt8], limit: Int) throws(WireError) -> Int? {
-        guard let text = try BluefloodJSON.readScalarText(&scanner) else { return nil }
-        buffer.removeAll(keepingCapacity: true)
-        buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[0..<min(text.count, max(limit, 0))]))
-        return text.count
+    /// The keys are first matched in place, in the order clients write them, which spares
+    /// scanning them; anything else (another order costs a few compares more, escapes or an
+    /// unknown member) goes through ``JSONScanner/readKey()``.
+    /// - Throws: for a member `JSONMetric` lacks (`tenantId` only in `/ingest/multi`).
+    @inline(__always)
+    private static func readMember(_ scanner: inout JSONScanner, multiTenant: Bool) throws(WireError) -> Member {
+        if scanner.readKey(ifEqualTo: "collectionTime") { return .collectionTime }
+        if scanner.readKey(ifEqualTo: "ttlInSeconds") { return .ttlInSeconds }
+        if scanner.readKey(ifEqualTo: "metricValue") { return .metricValue }
+        if scanner.readKey(ifEqualTo: "metricName") { return .metricName }
+        let key = try scanner.readKey()
+        if ByteText.equals(key, "metricName") { return .metricName }
+        if ByteText.equals(key, "metricValue") { return .metricValue }
+        if ByteText.equals(key, "collectionTime") { return .collectionTime }
+        if ByteText.equals(key, "ttlInSeconds") { return .ttlInSeconds }
+        if ByteText.equals(key, "unit") { return .unit }
+        if multiTenant, ByteText.equals(key, "tenantId") { return .tenantId }
+        throw WireError(.unexpectedByte, "Unrecognized field \"\(String(decoding: key, as: UTF8.self))\"", offset: scanner.position)
     }
 
     /// `metricValue` is an `Object` in `JSONMetric`: any JSON binds, only numbers are kept.
@@ -126,11 +139,11 @@ struct BluefloodMetricState {
     // MARK: Validation and conversion
 
     private var entryTenant: String {
-        multiTenant ? String(decoding: tenant[..<min(tenant.count, tenantBytes ?? 0)], as: UTF8.self) : pathTenant
+        multiTenant ? tenant.string : pathTenant
     }
 
     private var metricName: String {
-        String(decoding: name[..<min(name.count, nameBytes ?? 0)], as: UTF8.self)
+        name.string
     }
 
     private mutating func finishElement() {
@@ -144,15 +157,15 @@ struct BluefloodMetricState {
     private mutating func validate() {
         var failures: [(source: String, message: String)] = []
         if multiTenant {
-            if (tenantBytes ?? 0) == 0 {
+            if (tenant.byteCount ?? 0) == 0 {
                 failures.append(("tenantId", "may not be empty"))
-            } else if let bytes = tenantBytes, bytes > options.maxTenantBytes {
+            } else if let bytes = tenant.byteCount, bytes > options.maxTenantBytes {
                 failures.append(("tenantId", BluefloodIntakeOptions.overLimit("tenantId", bytes: bytes, limit: options.maxTenantBytes)))
             }
         }
-        if (nameBytes ?? 0) == 0 {
+        if (name.byteCount ?? 0) == 0 {
             failures.append(("metricName", "may not be empty"))
-        } else if let bytes = nameBytes, bytes > options.maxMetricNameBytes {
+        } else if let bytes = name.byteCount, bytes > options.maxMetricNameBytes {
             failures.append(("metricName", BluefloodIntakeOptions.overLimit("metricName", bytes: bytes, limit: options.maxMetricNameBytes)))
         }
         if !options.isInWindow(collectionTime) {
@@ -161,7 +174,7 @@ struct BluefloodMetricState {
         if ttlSeconds < 1 {
             failures.append(("ttlInSeconds", "must be between 1 and 2147483647"))
         }
-        if let bytes = unitBytes, bytes > options.maxUnitBytes {
+        if let bytes = unit.byteCount, bytes > options.maxUnitBytes {
             failures.append(("unit", BluefloodIntakeOptions.overLimit("unit", bytes: bytes, limit: options.maxUnitBytes)))
         }
         guard !failures.isEmpty else { return }
@@ -200,17 +213,21 @@ struct BluefloodMetricState {
             abort = .internalError("Failed parsing content")
             return
         }
-        let unitText = unitBytes.map { _ in String(decoding: unit, as: UTF8.self) }
         let time = collectionTime, ttl = ttlSeconds
+        let hasUnit = unit.byteCount != nil
         if multiTenant {
             let tenant = entryTenant
-            name.withUnsafeBytes { name in
-                sinks.sinks[tenant, default: BluefloodTenantSink()].appendBasic(
-                    name: name, timestampMillis: time, value: number, unit: unitText, ttlSeconds: ttl)
+            name.withBytes { name in
+                unit.withBytes { unit in
+                    sinks.sinks[tenant, default: BluefloodTenantSink()].appendBasic(
+                        name: name, timestampMillis: time, value: number, unit: hasUnit ? unit : nil, ttlSeconds: ttl)
+                }
             }
         } else {
-            name.withUnsafeBytes { name in
-                sinks.path.appendBasic(name: name, timestampMillis: time, value: number, unit: unitText, ttlSeconds: ttl)
+            name.withBytes { name in
+                unit.withBytes { unit in
+                    sinks.path.appendBasic(name: name, timestampMillis: time, value: number, unit: hasUnit ? unit : nil, ttlSeconds: ttl)
+                }
             }
         }
     }

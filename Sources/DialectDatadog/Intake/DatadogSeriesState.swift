@@ -25,6 +25,10 @@ struct DatadogSeriesState {
     var tag: [UInt8] = []
     /// v2 `unit` (empty when absent).
     var unit: [UInt8] = []
+    /// Protobuf only: the metric name or the host as a slice of the body, when it needed no
+    /// rewriting or copy; nil means ``name`` / ``host`` hold it. Valid while the body is.
+    var nameSlice: UnsafeRawBufferPointer?
+    var hostSlice: UnsafeRawBufferPointer?
     var hasName = false
     var hasHost = false
     var hasDevice = false
@@ -42,10 +46,14 @@ struct DatadogSeriesState {
 
     mutating func reset() {
         builder.reset()
-        name.removeAll(keepingCapacity: true)
-        host.removeAll(keepingCapacity: true)
-        device.removeAll(keepingCapacity: true)
-        unit.removeAll(keepingCapacity: true)
+        // `removeAll(keepingCapacity:)` goes through a generic `replaceSubrange`; most of these
+        // are already empty.
+        if !name.isEmpty { name.removeAll(keepingCapacity: true) }
+        if !host.isEmpty { host.removeAll(keepingCapacity: true) }
+        if !device.isEmpty { device.removeAll(keepingCapacity: true) }
+        if !unit.isEmpty { unit.removeAll(keepingCapacity: true) }
+        nameSlice = nil
+        hostSlice = nil
         hasName = false
         hasHost = false
         hasDevice = false
@@ -53,8 +61,8 @@ struct DatadogSeriesState {
         kind = .unspecified
         intervalSeconds = 0
         rejection = nil
-        timestampsMillis.removeAll(keepingCapacity: true)
-        values.removeAll(keepingCapacity: true)
+        if !timestampsMillis.isEmpty { timestampsMillis.removeAll(keepingCapacity: true) }
+        if !values.isEmpty { values.removeAll(keepingCapacity: true) }
     }
 
     /// Decodes one element of `series` and, when valid, appends it to `batch`.
@@ -122,16 +130,26 @@ struct DatadogSeriesState {
             result.rejected += values.count
             result.rejectedSeries += 1
             if result.errors.count < options.limits.maxErrorMessages {
-                let metric = String(decoding: name, as: UTF8.self)
+                let metric = nameSlice.map { String(decoding: $0, as: UTF8.self) } ?? String(decoding: name, as: UTF8.self)
                 result.errors.append("series[\(seriesIndex)] (metric \"\(metric)\"): \(rejection)")
             }
             return
         }
         guard !values.isEmpty else { return }
         // Fields are added last so they win over same-named tags.
-        if hasDevice { builder.add(name: DatadogSeriesState.deviceKey, value: device) }
-        if hasHost { builder.add(name: DatadogSeriesState.hostKey, value: host) }
-        builder.add(name: DatadogSeriesState.nameKey, value: name)
+        if hasDevice { device.withUnsafeBytes { builder.add(name: Self.bytes("device"), value: $0) } }
+        if hasHost {
+            if let hostSlice {
+                builder.add(name: Self.bytes("host"), value: hostSlice)
+            } else {
+                host.withUnsafeBytes { builder.add(name: Self.bytes("host"), value: $0) }
+            }
+        }
+        if let nameSlice {
+            builder.add(name: Self.bytes("__name__"), value: nameSlice)
+        } else {
+            name.withUnsafeBytes { builder.add(name: Self.bytes("__name__"), value: $0) }
+        }
         let labels = builder.build()
         let slot = batch.beginSeries(labels, kind: kind)
         for i in 0..<values.count {
@@ -139,7 +157,13 @@ struct DatadogSeriesState {
         }
         result.accepted += values.count
         result.intervalsSeconds.append(intervalSeconds)
-        result.units.append(String(decoding: unit, as: UTF8.self))
+        result.units.append(unit.isEmpty ? "" : String(decoding: unit, as: UTF8.self))
+    }
+
+    /// A label name as bytes, from constant data: no array, no lazy global to check.
+    @inline(__always)
+    static func bytes(_ text: StaticString) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)
     }
 
     static let nameKey: [UInt8] = Array(Labels.metricNameKey.utf8)

@@ -1,5 +1,11 @@
 import BasinModel
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Parses a Dynatrace metric ingest body (the "MINT" line protocol of
 /// `POST /api/v2/metrics/ingest`) into a ``BasinModel/MetricBatch``.
 ///
@@ -56,8 +62,10 @@ public struct DynatraceLineParser: Sendable {
         var start = 0
         let end = body.count
         while start < end {
-            var stop = start
-            while stop < end, body[stop] != UInt8(ascii: "\n") { stop += 1 }
+            var stop = end
+            if let base = body.baseAddress, let found = memchr(base + start, 0x0A, end - start) {
+                stop = base.distance(to: UnsafeRawPointer(found))
+            }
             lineNumber += 1
             state.handle(UnsafeRawBufferPointer(rebasing: body[start..<stop]), number: lineNumber, into: &batch, result: &result)
             start = stop + 1

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 extension DynatraceLineState {
     /// Parses `k=v[,k=v…]` from `start` up to the first unescaped blank; returns that offset (or the end).
     mutating func parseDimensions(_ line: UnsafeRawBufferPointer, from start: Int) throws(DynatraceLineError) -> Int {
@@ -37,10 +43,12 @@ extension DynatraceLineState {
     /// (the first value is kept; Dynatrace keeps one and does not say which).
     mutating func keepDimension(_ line: UnsafeRawBufferPointer, keyStart: Int, keyEnd: Int, valueStart: Int) {
         guard values.count > valueStart else { return }
-        let key = UnsafeRawBufferPointer(rebasing: line[keyStart..<keyEnd])
-        for kept in dimensions where UnsafeRawBufferPointer(rebasing: line[kept.keyStart..<kept.keyEnd]).elementsEqual(key) {
-            values.removeLast(values.count - valueStart)
-            return
+        let length = keyEnd - keyStart
+        if let base = line.baseAddress {
+            for kept in dimensions where kept.keyEnd - kept.keyStart == length && memcmp(base + kept.keyStart, base + keyStart, length) == 0 {
+                values.removeLast(values.count - valueStart)
+                return
+            }
         }
         dimensions.append(DynatraceDimensionSpan(keyStart: keyStart, keyEnd: keyEnd, valueStart: valueStart, valueEnd: values.count))
     }
@@ -58,7 +66,8 @@ extension DynatraceLineState {
             previous = line[i]
         }
         if previous == UInt8(ascii: ".") { throw Self.invalidDimensionKey(line, at: range.upperBound - 1) }
-        if UnsafeRawBufferPointer(rebasing: line[range]).elementsEqual(DynatraceSeriesNaming.metricNameKey) {
+        // `__name__` as a little-endian word.
+        if range.count == 8, line.loadUnaligned(fromByteOffset: range.lowerBound, as: UInt64.self) == 0x5F5F_656D_616E_5F5F {
             throw DynatraceLineError(.invalidDimensionKey, "invalid dimension key '__name__': reserved for the metric name")
         }
     }
@@ -67,6 +76,11 @@ extension DynatraceLineState {
     mutating func readUnquoted(_ line: UnsafeRawBufferPointer, from start: Int, newlineEscapes: Bool) throws(DynatraceLineError) -> Int {
         var i = start
         while i < line.count {
+            // A run of plain bytes is copied in one append.
+            let run = i
+            while i < line.count, Self.isPlainUnquotedByte(line[i]) { i += 1 }
+            if i > run { values.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[run..<i])) }
+            guard i < line.count else { break }
             let b = line[i]
             if b == UInt8(ascii: "\\") {
                 guard i + 1 < line.count else {
@@ -88,6 +102,11 @@ extension DynatraceLineState {
     mutating func readQuoted(_ line: UnsafeRawBufferPointer, from start: Int, newlineEscapes: Bool) throws(DynatraceLineError) -> Int {
         var i = start
         while i < line.count {
+            // A run of bytes that are neither a quote nor a backslash is copied in one append.
+            let run = i
+            while i < line.count, line[i] != UInt8(ascii: "\""), line[i] != UInt8(ascii: "\\") { i += 1 }
+            if i > run { values.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[run..<i])) }
+            guard i < line.count else { break }
             let b = line[i]
             if b == UInt8(ascii: "\"") { return i + 1 }
             if b == UInt8(ascii: "\\"), i + 1 < line.count {
@@ -125,6 +144,12 @@ extension DynatraceLineState {
         newlineEscapes && b == UInt8(ascii: "n") ? 0x0A : b
     }
 
+    /// A byte an unquoted value takes as itself: not a backslash, comma or blank.
+    @inline(__always)
+    static func isPlainUnquotedByte(_ b: UInt8) -> Bool {
+        b != UInt8(ascii: "\\") && b != UInt8(ascii: ",") && b != 0x20 && b != 0x09
+    }
+
     static func isDimensionKeyByte(_ b: UInt8) -> Bool {
         b &- UInt8(ascii: "a") < 26 || isDigit(b) || b == UInt8(ascii: "_") || b == UInt8(ascii: "-")
             || b == UInt8(ascii: ".") || b == UInt8(ascii: ":")
@@ -142,6 +167,8 @@ extension DynatraceLineState {
     static func isValidUTF8(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Bool {
         var i = range.lowerBound
         let end = range.upperBound
+        // ASCII eight bytes at a time.
+        while i + 8 <= end, bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8 }
         while i < end {
             let b = bytes[i]
             if b < 0x80 { i += 1; continue }

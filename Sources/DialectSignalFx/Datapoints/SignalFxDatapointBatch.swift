@@ -28,6 +28,8 @@ public struct SignalFxDatapointBatch: Sendable {
     /// The accepted metric names as bytes: a name already in ``metricNames`` costs one hash,
     /// no `String`.
     var knownNames = ByteStringTable()
+    /// Recently accepted names, checked before ``knownNames`` (most points repeat one).
+    var recentNames = RecentNames()
 
     /// `__name__` as bytes.
     static let metricNameKey: [UInt8] = Array(Labels.metricNameKey.utf8)
@@ -42,6 +44,12 @@ public struct SignalFxDatapointBatch: Sendable {
     public var acceptedCount: Int { metrics.sampleCount }
     /// The number of dropped points.
     public var droppedCount: Int { dropped.values.reduce(0, +) }
+
+    /// Sizes the accepted-point columns for `points` more points (a decoder that can count
+    /// them first saves their regrowth; the count is a hint, not a limit).
+    public mutating func reserveCapacity(points: Int) {
+        metrics.reserveCapacity(series: metrics.series.count + points, samples: metrics.sampleCount + points)
+    }
 
     /// Starts a point: forgets the previous point's dimensions.
     public mutating func beginPoint() {
@@ -104,10 +112,14 @@ public struct SignalFxDatapointBatch: Sendable {
             guard timestampMillis <= Int64.max / 1_000_000 else { return drop(.invalidTimestamp, metric: metric) }
             time = timestampMillis
         }
-        labels.add(name: Self.metricNameKey, value: metric)
+        let nameKey: StaticString = "__name__"
+        labels.add(name: UnsafeRawBufferPointer(start: nameKey.utf8Start, count: nameKey.utf8CodeUnitCount), value: metric)
         metrics.append(labels.build(), kind: kind, timestampMillis: time, value: value)
-        if knownNames.insert(metric).inserted {
-            metricNames.insert(String(decoding: metric, as: UTF8.self))
+        if !recentNames.contains(metric) {
+            if knownNames.insert(metric).inserted {
+                metricNames.insert(String(decoding: metric, as: UTF8.self))
+            }
+            recentNames.remember(metric)
         }
     }
 
@@ -144,5 +156,63 @@ public struct SignalFxDatapointBatch: Sendable {
     static func isMetricNameKey(_ key: UnsafeRawBufferPointer) -> Bool {
         // "__name__" as a little-endian word.
         key.count == 8 && key.loadUnaligned(as: UInt64.self) == 0x5F5F_656D_616E_5F5F
+    }
+}
+
+extension SignalFxDatapointBatch {
+    /// A direct-mapped cache of accepted metric names in front of ``knownNames``, whose seeded
+    /// hash (SipHash, resistant to collision flooding) costs more than the rest of recording a
+    /// name. A cheap, unseeded hash picks one of 64 slots; a slot holds one name, and a hit is
+    /// confirmed by comparing the bytes. A collision (chosen by a client or not) only evicts,
+    /// so the worst case is the cost of the seeded table plus a compare.
+    struct RecentNames: Sendable {
+        /// For each slot, the start and end of its name in ``arena``; empty when `start == end`.
+        var slots: [(start: Int32, end: Int32)] = []
+        /// The cached names, back to back; emptied when it outgrows ``maxArenaBytes``.
+        var arena: [UInt8] = []
+
+        static let slotCount = 64
+        static let maxArenaBytes = 1 << 16
+
+        /// The slot of `bytes`: length, first and last eight bytes, multiplied and shifted.
+        @inline(__always)
+        static func slot(_ bytes: UnsafeRawBufferPointer) -> Int {
+            let count = bytes.count
+            var x = UInt64(truncatingIfNeeded: count)
+            if count >= 8 {
+                let head = bytes.loadUnaligned(as: UInt64.self)
+                let tail = bytes.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+                x ^= head ^ (tail << 29 | tail >> 35)
+            } else if count > 0 {
+                x ^= UInt64(bytes[0]) << 8 ^ UInt64(bytes[count >> 1]) << 16 ^ UInt64(bytes[count - 1]) << 24
+            }
+            return Int(truncatingIfNeeded: (x &* 0x9E37_79B9_7F4A_7C15) >> 58)
+        }
+
+        /// Whether `name` is the name cached in its slot.
+        @inline(__always)
+        func contains(_ name: UnsafeRawBufferPointer) -> Bool {
+            guard !slots.isEmpty else { return false }
+            let (start, end) = slots[Self.slot(name)]
+            let count = Int(end) - Int(start)
+            guard count == name.count, count > 0 else { return false }
+            return arena.withUnsafeBytes { stored in
+                guard let a = stored.baseAddress, let b = name.baseAddress else { return false }
+                return ByteText.equal(a + Int(start), b, count: count)
+            }
+        }
+
+        /// Caches `name` in its slot, evicting the name there.
+        mutating func remember(_ name: UnsafeRawBufferPointer) {
+            guard !name.isEmpty, name.count <= Self.maxArenaBytes else { return }
+            if slots.isEmpty { slots = Array(repeating: (0, 0), count: Self.slotCount) }
+            if arena.count + name.count > Self.maxArenaBytes {
+                arena.removeAll(keepingCapacity: true)
+                for i in slots.indices { slots[i] = (0, 0) }
+            }
+            let start = Int32(arena.count)
+            arena.append(contentsOf: name)
+            slots[Self.slot(name)] = (start, Int32(arena.count))
+        }
     }
 }

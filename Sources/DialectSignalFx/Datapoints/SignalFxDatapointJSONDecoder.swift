@@ -43,11 +43,17 @@ public enum SignalFxDatapointJSONDecoder {
         try scanner.readEnd()
     }
 
-    /// Scratch reused across points: the metric name and a dimension key are copied out of the
-    /// scanner, whose string buffers only live until the next string is read.
+    /// Scratch reused across points: a metric name or a dimension key that the scanner
+    /// unescaped is copied out of its scratch buffer, which the next string read reuses.
+    /// (Text without escapes is a slice of the body and needs no copy.)
     struct PointState {
         var metric: [UInt8] = []
         var key: [UInt8] = []
+    }
+
+    /// The members of a point the decoder reads.
+    enum PointMember {
+        case metric, value, timestamp, dimensions, other
     }
 
     /// The metric type a key names, case-insensitively; nil for other keys.
@@ -93,17 +99,25 @@ public enum SignalFxDatapointJSONDecoder {
         try scanner.readObjectStart()
         batch.beginPoint()
         var hasMetric = false
+        // The name: a slice of the body, or (when it had escapes) `state.metric`.
+        var metric = UnsafeRawBufferPointer(start: nil, count: 0)
+        var metricCopied = false
         var value: Double?
         var timestamp: Int64?
         var first = true
         while try scanner.readNextObjectMember(isFirst: &first) {
-            let key = try scanner.readKey()
-            switch key.count {
-            case 6 where ByteText.equals(key, "metric"):
+            switch try readMember(&scanner) {
+            case .metric:
                 switch scanner.peekToken() {
                 case .string:
-                    state.metric.removeAll(keepingCapacity: true)
-                    state.metric.append(contentsOf: try scanner.readString())
+                    let text = try scanner.readString()
+                    metricCopied = !isSlice(text, of: scanner.bytes)
+                    if metricCopied {
+                        state.metric.removeAll(keepingCapacity: true)
+                        state.metric.append(contentsOf: text)
+                    } else {
+                        metric = text
+                    }
                     hasMetric = true
                 case .null:
                     _ = try scanner.readNull()
@@ -112,20 +126,42 @@ public enum SignalFxDatapointJSONDecoder {
                     try scanner.skipValue()
                     batch.invalidate(.invalidMetric)
                 }
-            case 5 where ByteText.equals(key, "value"):
+            case .value:
                 value = try readValue(&scanner, into: &batch)
-            case 9 where ByteText.equals(key, "timestamp"):
+            case .timestamp:
                 timestamp = try readTimestamp(&scanner, into: &batch)
-            case 10 where ByteText.equals(key, "dimensions"):
+            case .dimensions:
                 try readDimensions(&scanner, state: &state, into: &batch)
-            default:
+            case .other:
                 try scanner.skipValue()
             }
         }
-        if hasMetric {
+        if !hasMetric {
+            batch.endPoint(metric: nil, type: type, timestampMillis: timestamp, value: value)
+        } else if metricCopied {
             state.metric.withUnsafeBytes { batch.endPoint(metric: $0, type: type, timestampMillis: timestamp, value: value) }
         } else {
-            batch.endPoint(metric: nil, type: type, timestampMillis: timestamp, value: value)
+            batch.endPoint(metric: metric, type: type, timestampMillis: timestamp, value: value)
+        }
+    }
+
+    /// Reads a point member's key and its `:`.
+    ///
+    /// The four keys are first matched in place, in the order clients write them, which spares
+    /// scanning them; anything else (escapes, other members) goes through ``JSONScanner/readKey()``.
+    @inline(__always)
+    static func readMember(_ scanner: inout JSONScanner) throws(WireError) -> PointMember {
+        if scanner.readKey(ifEqualTo: "metric") { return .metric }
+        if scanner.readKey(ifEqualTo: "dimensions") { return .dimensions }
+        if scanner.readKey(ifEqualTo: "value") { return .value }
+        if scanner.readKey(ifEqualTo: "timestamp") { return .timestamp }
+        let key = try scanner.readKey()
+        switch key.count {
+        case 6 where ByteText.equals(key, "metric"): return .metric
+        case 5 where ByteText.equals(key, "value"): return .value
+        case 9 where ByteText.equals(key, "timestamp"): return .timestamp
+        case 10 where ByteText.equals(key, "dimensions"): return .dimensions
+        default: return .other
         }
     }
 
@@ -153,6 +189,8 @@ public enum SignalFxDatapointJSONDecoder {
 
     /// Reads `timestamp` in milliseconds (truncating a fraction); nil for `null`.
     static func readTimestamp(_ scanner: inout JSONScanner, into batch: inout SignalFxDatapointBatch) throws(WireError) -> Int64? {
+        // The usual milliseconds: a plain integer, read directly.
+        if let millis = scanner.readPlainInteger() { return millis }
         switch scanner.peekToken() {
         case .number:
             guard let millis = try scanner.readDecimal().scaledInt64(byPowerOfTen: 0) else {

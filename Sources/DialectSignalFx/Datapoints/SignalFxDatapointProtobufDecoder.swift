@@ -16,6 +16,7 @@ public enum SignalFxDatapointProtobufDecoder {
     /// - Throws: ``WireError`` for malformed protobuf (truncated values, bad keys, groups).
     /// - Complexity: O(n) in the body; strings are read in place.
     public static func decode(_ bytes: UnsafeRawBufferPointer, into batch: inout SignalFxDatapointBatch) throws(WireError) {
+        batch.reserveCapacity(points: countPoints(bytes))
         var reader = ProtobufReader(bytes)
         while let (field, wireType) = try reader.readTag() {
             guard field == SignalFxProtobufSchema.UploadMessage.items, wireType == .lengthDelimited else {
@@ -25,6 +26,21 @@ public enum SignalFxDatapointProtobufDecoder {
             let (point, offset) = try reader.readLengthDelimited()
             try decodePoint(point, offset: offset, into: &batch)
         }
+    }
+
+    /// The number of `datapoints` fields, counted by skipping them: the batch's columns are sized
+    /// once instead of growing. Never throws: malformed input stops the count, and the decoding
+    /// pass reports it where it is found.
+    static func countPoints(_ bytes: UnsafeRawBufferPointer) -> Int {
+        var reader = ProtobufReader(bytes)
+        var count = 0
+        do throws(WireError) {
+            while let (field, wireType) = try reader.readTag() {
+                if field == SignalFxProtobufSchema.UploadMessage.items, wireType == .lengthDelimited { count += 1 }
+                try reader.skip(wireType)
+            }
+        } catch {}
+        return count
     }
 
     /// The members of a `Datum` seen so far (a repeated `value` field merges).
@@ -57,7 +73,8 @@ public enum SignalFxDatapointProtobufDecoder {
     /// Decodes one `DataPoint` and ends it in the batch (stored or dropped).
     static func decodePoint(_ bytes: UnsafeRawBufferPointer, offset: Int, into batch: inout SignalFxDatapointBatch) throws(WireError) {
         batch.beginPoint()
-        let fields = try readFields(bytes, offset: offset, into: &batch)
+        var fields = PointFields()
+        try readFields(bytes, offset: offset, fields: &fields, into: &batch)
         if let source = fields.source, !source.isEmpty, !fields.hasSourceDimension {
             if ProtobufReader.isValidUTF8(source) {
                 SignalFx.sourceDimension.utf8.withContiguousStorageIfAvailable { key in
@@ -75,13 +92,13 @@ public enum SignalFxDatapointProtobufDecoder {
         batch.endPoint(metric: fields.metric, type: type ?? .gauge, timestampMillis: fields.timestamp, value: number)
     }
 
-    /// Reads a `DataPoint`'s fields, adding its dimensions to the batch's current point.
+    /// Reads a `DataPoint`'s fields into `fields` (filled in place: it is too large to return
+    /// cheaply), adding its dimensions to the batch's current point.
     static func readFields(
-        _ bytes: UnsafeRawBufferPointer, offset: Int, into batch: inout SignalFxDatapointBatch
-    ) throws(WireError) -> PointFields {
+        _ bytes: UnsafeRawBufferPointer, offset: Int, fields: inout PointFields, into batch: inout SignalFxDatapointBatch
+    ) throws(WireError) {
         typealias Field = SignalFxProtobufSchema.DataPoint
         var reader = ProtobufReader(bytes, baseOffset: offset)
-        var fields = PointFields()
         while let (field, wireType) = try reader.readTag() {
             switch (field, wireType) {
             case (Field.source, .lengthDelimited):
@@ -98,17 +115,18 @@ public enum SignalFxDatapointProtobufDecoder {
             case (Field.dimensions, .lengthDelimited):
                 let (dimension, dimensionOffset) = try reader.readLengthDelimited()
                 let (key, value) = try decodePair(dimension, offset: dimensionOffset)
-                guard ProtobufReader.isValidUTF8(key), ProtobufReader.isValidUTF8(value) else {
+                // In the usual layout the message holds only the key, the value and their one-byte
+                // tags and lengths, so one ASCII pass over it covers both strings.
+                guard ProtobufReader.isASCII(dimension) || (ProtobufReader.isValidUTF8(key) && ProtobufReader.isValidUTF8(value)) else {
                     batch.invalidate(.invalidDimension)
                     continue
                 }
-                if key.elementsEqual(SignalFx.sourceDimension.utf8) { fields.hasSourceDimension = true }
+                if isSourceDimension(key) { fields.hasSourceDimension = true }
                 batch.addDimension(key: key, value: value)
             default:
                 try reader.skip(wireType)
             }
         }
-        return fields
     }
 
     /// The metric type of a `metricType` varint: absent → gauge; nil for values outside the enum.
@@ -119,7 +137,18 @@ public enum SignalFxDatapointProtobufDecoder {
     }
 
     /// Merges one `Datum` occurrence into `datum`.
+    @inline(__always)
     static func decodeDatum(_ bytes: UnsafeRawBufferPointer, offset: Int, into datum: inout Datum) throws(WireError) {
+        // What clients send: exactly one `doubleValue` (key 0x11 and eight bytes).
+        if bytes.count == 9, let base = bytes.baseAddress, base.load(as: UInt8.self) == 0x11 {
+            datum.double = Double(bitPattern: UInt64(littleEndian: base.loadUnaligned(fromByteOffset: 1, as: UInt64.self)))
+            return
+        }
+        try decodeDatumFields(bytes, offset: offset, into: &datum)
+    }
+
+    /// ``decodeDatum(_:offset:into:)`` for any other layout.
+    static func decodeDatumFields(_ bytes: UnsafeRawBufferPointer, offset: Int, into datum: inout Datum) throws(WireError) {
         typealias Field = SignalFxProtobufSchema.Datum
         var reader = ProtobufReader(bytes, baseOffset: offset)
         while let (field, wireType) = try reader.readTag() {
@@ -136,8 +165,33 @@ public enum SignalFxDatapointProtobufDecoder {
         }
     }
 
+    /// Whether a dimension key is `sf_source` (``SignalFx/sourceDimension``).
+    @inline(__always)
+    static func isSourceDimension(_ key: UnsafeRawBufferPointer) -> Bool {
+        // "sf_sourc" as a little-endian word, then "e".
+        key.count == 9 && key.loadUnaligned(as: UInt64.self) == 0x6372_756F_735F_6673 && key[8] == UInt8(ascii: "e")
+    }
+
     /// Decodes a `Dimension` (or the key of a `Property`): key and value, empty when absent.
+    @inline(__always)
     static func decodePair(_ bytes: UnsafeRawBufferPointer, offset: Int) throws(WireError) -> (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+        // What every client sends: key (field 1) then value (field 2), each shorter than 128
+        // bytes, and nothing else. Anything else takes the general loop.
+        let count = bytes.count
+        if count >= 4, let base = bytes.baseAddress, base.load(as: UInt8.self) == 0x0A {
+            let keyCount = Int(base.load(fromByteOffset: 1, as: UInt8.self))
+            if keyCount < 0x80, keyCount + 4 <= count, base.load(fromByteOffset: keyCount + 2, as: UInt8.self) == 0x12 {
+                let valueCount = Int(base.load(fromByteOffset: keyCount + 3, as: UInt8.self))
+                if valueCount < 0x80, keyCount + 4 + valueCount == count {
+                    return (UnsafeRawBufferPointer(start: base + 2, count: keyCount), UnsafeRawBufferPointer(start: base + keyCount + 4, count: valueCount))
+                }
+            }
+        }
+        return try decodePairFields(bytes, offset: offset)
+    }
+
+    /// ``decodePair(_:offset:)`` for any field order, repetition, unknown fields or long strings.
+    static func decodePairFields(_ bytes: UnsafeRawBufferPointer, offset: Int) throws(WireError) -> (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
         typealias Field = SignalFxProtobufSchema.Pair
         var reader = ProtobufReader(bytes, baseOffset: offset)
         var key = UnsafeRawBufferPointer(rebasing: bytes[0..<0])
