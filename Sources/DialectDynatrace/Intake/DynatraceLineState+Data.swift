@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import BasinModel
 
 extension DynatraceLineState {
@@ -144,7 +149,10 @@ extension DynatraceLineState {
     mutating func renameForPayload(_ line: UnsafeRawBufferPointer, keyEnd: Int, isCount: Bool, number: Int, result: inout DynatraceIngestResult) {
         name.removeAll(keepingCapacity: true)
         name.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[0..<keyEnd]))
-        let endsWithCount = name.count >= 6 && name[(name.count - 6)...].elementsEqual(DynatraceSeriesNaming.countSuffix)
+        let suffix = DynatraceSeriesNaming.countSuffix
+        let endsWithCount = name.count >= suffix.count && name.withUnsafeBytes { bytes in
+            suffix.withUnsafeBytes { s in memcmp(bytes.baseAddress! + (bytes.count - s.count), s.baseAddress!, s.count) == 0 }
+        }
         guard isCount != endsWithCount else { return }
         name.append(contentsOf: isCount ? DynatraceSeriesNaming.countSuffix : DynatraceSeriesNaming.gaugeSuffix)
         result.warningCount += 1
@@ -163,7 +171,9 @@ extension DynatraceLineState {
         let base = name.count
         if let suffix { name.append(contentsOf: suffix.suffix.utf8) }
         // The builder keeps the last `__name__` added, so one builder serves all parts of a summary.
-        builder.add(name: DynatraceSeriesNaming.metricNameKey, value: name)
+        DynatraceSeriesNaming.metricNameKey.withUnsafeBytes { key in
+            name.withUnsafeBytes { value in builder.add(name: key, value: value) }
+        }
         name.removeLast(name.count - base)
         let slot = batch.beginSeries(builder.build(), kind: kind)
         batch.append(seriesSlot: slot, timestampMillis: timestampMillis, value: value)
