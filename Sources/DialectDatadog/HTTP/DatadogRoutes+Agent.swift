@@ -62,15 +62,10 @@ extension DatadogRoutes {
     /// authenticated — a payload Basin cannot read is logged, not refused, so the Agent keeps going.
     func agentIntake(_ request: Request) async -> Response {
         let endpoint = "/intake/"
-        let principal: Principal
-        switch extrasIngestPrincipal(request, endpoint: endpoint) {
-        case .success(let found): principal = found
+        let principal: Principal, body: ByteBuffer
+        switch await extrasIngestBody(request, endpoint: endpoint) {
+        case .success(let found): (principal, body) = found
         case .failure(let response): return response
-        }
-        let body: ByteBuffer
-        switch await extrasBody(request, endpoint: endpoint) {
-        case .success(let read): body = read
-        case .failure(let error): return fail(error, endpoint: endpoint)
         }
         let events: [DatadogEvent]
         do {

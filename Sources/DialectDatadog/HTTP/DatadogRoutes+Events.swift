@@ -13,15 +13,10 @@ extension DatadogRoutes {
     /// `400 {"errors":["Event too far in the past"]}` (recorded Datadog response).
     func postEvent(_ request: Request) async -> Response {
         let endpoint = "/api/v1/events"
-        let principal: Principal
-        switch extrasIngestPrincipal(request, endpoint: endpoint) {
-        case .success(let found): principal = found
+        let principal: Principal, body: ByteBuffer
+        switch await extrasIngestBody(request, endpoint: endpoint) {
+        case .success(let found): (principal, body) = found
         case .failure(let response): return response
-        }
-        let body: ByteBuffer
-        switch await extrasBody(request, endpoint: endpoint) {
-        case .success(let read): body = read
-        case .failure(let error): return fail(error, endpoint: endpoint)
         }
         var event: DatadogEvent
         do {

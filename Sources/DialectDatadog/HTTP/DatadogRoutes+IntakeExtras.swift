@@ -55,6 +55,20 @@ extension DatadogRoutes {
         }
     }
 
+    /// An ingest principal and the request body after decompression, or the refusal: the
+    /// prelude of every record intake.
+    func extrasIngestBody(_ request: Request, endpoint: String) async -> DatadogRouteOutcome<(Principal, ByteBuffer)> {
+        let principal: Principal
+        switch extrasIngestPrincipal(request, endpoint: endpoint) {
+        case .success(let found): principal = found
+        case .failure(let response): return .failure(response)
+        }
+        switch await extrasBody(request, endpoint: endpoint) {
+        case .success(let body): return .success((principal, body))
+        case .failure(let error): return .failure(fail(error, endpoint: endpoint))
+        }
+    }
+
     /// A principal allowed to read: the application key (`DD-APPLICATION-KEY` or
     /// `application_key`) when it is a Basin token with the query scope, else the API key when it
     /// has that scope. datadogpy sends both keys on every call; Basin reads the API key as the
@@ -135,15 +149,10 @@ extension DatadogRoutes {
     /// `_service_checks`; `202 {"status": "ok"}`.
     func submitServiceChecks(_ request: Request) async -> Response {
         let endpoint = "/api/v1/check_run"
-        let principal: Principal
-        switch extrasIngestPrincipal(request, endpoint: endpoint) {
-        case .success(let found): principal = found
+        let principal: Principal, body: ByteBuffer
+        switch await extrasIngestBody(request, endpoint: endpoint) {
+        case .success(let found): (principal, body) = found
         case .failure(let response): return response
-        }
-        let body: ByteBuffer
-        switch await extrasBody(request, endpoint: endpoint) {
-        case .success(let read): body = read
-        case .failure(let error): return fail(error, endpoint: endpoint)
         }
         let checks: [DatadogServiceCheck]
         do {

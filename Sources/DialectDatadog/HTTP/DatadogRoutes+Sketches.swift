@@ -19,15 +19,10 @@ extension DatadogRoutes {
     /// A JSON body (first byte `{`) is refused with `400` and a hint; the Agent drops on 400
     /// instead of retrying.
     func submitSketches(_ request: Request, endpoint: String) async -> Response {
-        let principal: Principal
-        switch extrasIngestPrincipal(request, endpoint: endpoint) {
-        case .success(let found): principal = found
+        let principal: Principal, body: ByteBuffer
+        switch await extrasIngestBody(request, endpoint: endpoint) {
+        case .success(let found): (principal, body) = found
         case .failure(let response): return response
-        }
-        let body: ByteBuffer
-        switch await extrasBody(request, endpoint: endpoint) {
-        case .success(let read): body = read
-        case .failure(let error): return fail(error, endpoint: endpoint)
         }
         if body.getInteger(at: body.readerIndex, as: UInt8.self) == UInt8(ascii: "{") {
             return fail(DatadogErrorResponse(status: .badRequest, messages: [
