@@ -20,10 +20,17 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
+        // The generator's bodies and manifest, and the setup error, shared by the benchmarks.
+        .target(
+            name: "BenchmarkBodies",
+            path: "Benchmarks/BenchmarkBodies",
+            swiftSettings: benchmarkSettings
+        ),
         .executableTarget(
             name: "DatadogSeriesV1Decoding",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
+                "BenchmarkBodies",
                 .product(name: "BasinBenchmarkSupport", package: "basin"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -35,6 +42,7 @@ let package = Package(
             name: "DatadogSeriesV2ProtobufDecoding",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
+                "BenchmarkBodies",
                 .product(name: "BasinBenchmarkSupport", package: "basin"),
             ],
             path: "Benchmarks/DatadogSeriesV2ProtobufDecoding",
@@ -45,6 +53,7 @@ let package = Package(
             name: "EmbeddedStoreAppend",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
+                "BenchmarkBodies",
                 .product(name: "BasinBenchmarkSupport", package: "basin"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -56,6 +65,7 @@ let package = Package(
             name: "SampleChunkCodec",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
+                "BenchmarkBodies",
                 .product(name: "BasinBenchmarkSupport", package: "basin"),
             ],
             path: "Benchmarks/SampleChunkCodec",
@@ -66,6 +76,7 @@ let package = Package(
             name: "WALReplay",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
+                "BenchmarkBodies",
                 .product(name: "BasinBenchmarkSupport", package: "basin"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -77,6 +88,7 @@ let package = Package(
             name: "LabelsBuild",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
+                "BenchmarkBodies",
                 .product(name: "BasinBenchmarkSupport", package: "basin"),
             ],
             path: "Benchmarks/LabelsBuild",
@@ -87,6 +99,7 @@ let package = Package(
             name: "AxiomNDJSONDecoding",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
+                "BenchmarkBodies",
                 .product(name: "BasinBenchmarkSupport", package: "basin"),
             ],
             path: "Benchmarks/AxiomNDJSONDecoding",
@@ -97,6 +110,7 @@ let package = Package(
             name: "RecordStoreAppend",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
+                "BenchmarkBodies",
                 .product(name: "BasinBenchmarkSupport", package: "basin"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -108,6 +122,7 @@ let package = Package(
             name: "DynatraceLineParsing",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
+                "BenchmarkBodies",
                 .product(name: "BasinBenchmarkSupport", package: "basin"),
             ],
             path: "Benchmarks/DynatraceLineParsing",
@@ -118,6 +133,7 @@ let package = Package(
             name: "BluefloodIngestDecoding",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
+                "BenchmarkBodies",
                 .product(name: "BasinBenchmarkSupport", package: "basin"),
             ],
             path: "Benchmarks/BluefloodIngestDecoding",
@@ -128,6 +144,7 @@ let package = Package(
             name: "BluefloodRollupView",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
+                "BenchmarkBodies",
                 .product(name: "BasinBenchmarkSupport", package: "basin"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -139,6 +156,7 @@ let package = Package(
             name: "SignalFxJSONDecoding",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
+                "BenchmarkBodies",
                 .product(name: "BasinBenchmarkSupport", package: "basin"),
             ],
             path: "Benchmarks/SignalFxJSONDecoding",
@@ -149,6 +167,7 @@ let package = Package(
             name: "SignalFxProtobufDecoding",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
+                "BenchmarkBodies",
                 .product(name: "BasinBenchmarkSupport", package: "basin"),
             ],
             path: "Benchmarks/SignalFxProtobufDecoding",

@@ -7,6 +7,7 @@
 // and the custom metric `MB/s` is body bytes over that iteration's decode time.
 
 import Benchmark
+import BenchmarkBodies
 import BasinModel
 import BasinWire
 import DialectAxiom
@@ -16,11 +17,6 @@ final class NDJSONFixture: @unchecked Sendable {
     var bodies: [[UInt8]] = []
     var next = 0
     var failures = 0
-}
-
-struct BenchSetupError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }
 
 enum NDJSONSettings {

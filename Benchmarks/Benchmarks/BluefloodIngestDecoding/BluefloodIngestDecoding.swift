@@ -8,14 +8,10 @@
 // One iteration decodes one body: `throughput` × mean body bytes = bytes/s.
 
 import Benchmark
+import BenchmarkBodies
 import BasinModel
 import DialectBlueflood
 import Foundation
-
-struct BenchSetupError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
 
 final class DecodeFixture: @unchecked Sendable {
     var bodies: [[UInt8]] = []
@@ -24,24 +20,11 @@ final class DecodeFixture: @unchecked Sendable {
 }
 
 enum DecodeSettings {
-    static var payloads: String {
-        ProcessInfo.processInfo.environment["BASIN_BENCH_BLUEFLOOD_PAYLOADS"] ?? "/tmp/peers/bf/blueflood"
-    }
-
-    static var bodyCount: Int {
-        ProcessInfo.processInfo.environment["BASIN_BENCH_BODIES"].flatMap(Int.init) ?? 20
-    }
-
     static func load(into fixture: DecodeFixture) throws {
-        let names = try FileManager.default.contentsOfDirectory(atPath: payloads).filter { $0.hasPrefix("body-") }.sorted().prefix(bodyCount)
-        guard !names.isEmpty else { throw BenchSetupError("no body-* files in \(payloads)") }
-        fixture.bodies = try names.map { Array(try Data(contentsOf: URL(fileURLWithPath: payloads + "/" + $0))) }
-        let manifest = try Data(contentsOf: URL(fileURLWithPath: payloads + "/../manifest.json"))
-        let object = try JSONSerialization.jsonObject(with: manifest) as? [String: Any]
-        let now = ((object?["params"] as? [String: Any])?["now"] as? NSNumber)?.int64Value ?? 0
-        fixture.nowMillis = now * 1000
-        let mean = fixture.bodies.map(\.count).reduce(0, +) / fixture.bodies.count
-        print("BluefloodIngestDecoding: \(fixture.bodies.count) bodies, mean \(mean) bytes")
+        let payloads = BenchmarkBodies.directory("BASIN_BENCH_BLUEFLOOD_PAYLOADS", default: "/tmp/peers/bf/blueflood")
+        fixture.bodies = try BenchmarkBodies.load(payloads)
+        fixture.nowMillis = try BenchmarkBodies.manifestNowSeconds(payloads) * 1000
+        BenchmarkBodies.report("BluefloodIngestDecoding", fixture.bodies)
     }
 }
 

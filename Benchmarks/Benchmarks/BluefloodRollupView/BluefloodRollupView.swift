@@ -9,17 +9,13 @@
 // it; wall clock per iteration is the view's latency.
 
 import Benchmark
+import BenchmarkBodies
 import BasinModel
 import DialectBlueflood
 import Foundation
 import Logging
 import StorageAPI
 import StorageEngine
-
-struct BenchSetupError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
 
 final class ViewFixture: @unchecked Sendable {
     var store: EmbeddedMetricStore?

@@ -14,6 +14,7 @@
 // its setup hook with Foundation (outside the measurement).
 
 import Benchmark
+import BenchmarkBodies
 import BasinModel
 import BasinWire
 import DialectDatadog
@@ -30,27 +31,11 @@ final class DecodeFixture: @unchecked Sendable {
 }
 
 enum DecodeSettings {
-    static var payloadDirectory: String {
-        ProcessInfo.processInfo.environment["BASIN_BENCH_PAYLOADS"] ?? "/tmp/peers/payloads/datadog"
-    }
-
-    static var bodyCount: Int {
-        ProcessInfo.processInfo.environment["BASIN_BENCH_BODIES"].flatMap(Int.init) ?? 20
-    }
-
-    /// Reads the first `bodyCount` `body-*.json` files of the payload directory.
+    /// Reads the first `BASIN_BENCH_BODIES` `body-*.json` files of the payload directory.
     static func loadV1Bodies() throws -> [[UInt8]] {
-        let directory = payloadDirectory
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory)
-            .filter { $0.hasPrefix("body-") && $0.hasSuffix(".json") }
-            .sorted()
-            .prefix(bodyCount)
-        guard !names.isEmpty else {
-            throw BenchSetupError("no body-*.json files in \(directory) (set BASIN_BENCH_PAYLOADS; generate with bench/gen_payloads.py)")
-        }
-        return try names.map { name in
-            Array(try Data(contentsOf: URL(fileURLWithPath: directory + "/" + name)))
-        }
+        try BenchmarkBodies.load(
+            BenchmarkBodies.directory("BASIN_BENCH_PAYLOADS", default: "/tmp/peers/payloads/datadog"), suffix: ".json",
+            hint: " (set BASIN_BENCH_PAYLOADS; generate with bench/gen_payloads.py)")
     }
 
     /// Rewrites a v1 series body as a v2 JSON body with the same samples.
@@ -78,11 +63,6 @@ enum DecodeSettings {
     static var options: DatadogIntakeOptions {
         DatadogIntakeOptions(nowMillis: Int64(Date().timeIntervalSince1970 * 1000))
     }
-}
-
-struct BenchSetupError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }
 
 /// Tolerances for `swift package benchmark thresholds check` (static p90 values in

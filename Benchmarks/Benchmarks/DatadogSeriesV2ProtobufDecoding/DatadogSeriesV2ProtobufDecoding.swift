@@ -15,6 +15,7 @@
 // body bytes over the decode time of that iteration (1 MB = 10^6 bytes).
 
 import Benchmark
+import BenchmarkBodies
 import BasinModel
 import BasinWire
 import DialectDatadog
@@ -26,11 +27,6 @@ final class DecodeFixture: @unchecked Sendable {
     var batch = MetricBatch()
     var next = 0
     var failures = 0
-}
-
-struct BenchSetupError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }
 
 /// Writes `MetricPayload` bytes (field numbers of `DatadogProtobufSchema`) from a v1 series
@@ -102,28 +98,13 @@ enum MetricPayloadEncoder {
 }
 
 enum DecodeSettings {
-    static var payloadDirectory: String {
-        ProcessInfo.processInfo.environment["BASIN_BENCH_PAYLOADS"] ?? "/tmp/peers/payloads/datadog"
-    }
-
-    static var bodyCount: Int {
-        ProcessInfo.processInfo.environment["BASIN_BENCH_BODIES"].flatMap(Int.init) ?? 20
-    }
-
-    /// Reads the first `bodyCount` `body-*.json` files of the payload directory and converts them.
+    /// Reads the first `BASIN_BENCH_BODIES` `body-*.json` files of the payload directory and converts them.
     static func loadBodies() throws -> [[UInt8]] {
-        let directory = payloadDirectory
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory)
-            .filter { $0.hasPrefix("body-") && $0.hasSuffix(".json") }
-            .sorted()
-            .prefix(bodyCount)
-        guard !names.isEmpty else {
-            throw BenchSetupError("no body-*.json files in \(directory) (set BASIN_BENCH_PAYLOADS; generate with bench/gen_payloads.py)")
-        }
-        let bodies = try names.map { name in
-            try MetricPayloadEncoder.encode(json: Array(try Data(contentsOf: URL(fileURLWithPath: directory + "/" + name))))
-        }
-        print("DatadogSeriesV2ProtobufDecoding: \(bodies.count) bodies, mean \(bodies.map(\.count).reduce(0, +) / bodies.count) protobuf bytes")
+        let json = try BenchmarkBodies.load(
+            BenchmarkBodies.directory("BASIN_BENCH_PAYLOADS", default: "/tmp/peers/payloads/datadog"), suffix: ".json",
+            hint: " (set BASIN_BENCH_PAYLOADS; generate with bench/gen_payloads.py)")
+        let bodies = try json.map(MetricPayloadEncoder.encode(json:))
+        BenchmarkBodies.report("DatadogSeriesV2ProtobufDecoding", bodies, unit: "protobuf bytes")
         return bodies
     }
 

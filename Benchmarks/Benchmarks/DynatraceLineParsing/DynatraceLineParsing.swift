@@ -8,14 +8,10 @@
 // One iteration parses one body: `throughput` × mean body bytes = bytes/s.
 
 import Benchmark
+import BenchmarkBodies
 import BasinModel
 import DialectDynatrace
 import Foundation
-
-struct BenchSetupError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
 
 final class ParseFixture: @unchecked Sendable {
     var bodies: [[UInt8]] = []
@@ -24,25 +20,12 @@ final class ParseFixture: @unchecked Sendable {
 }
 
 enum ParseSettings {
-    static var payloads: String {
-        ProcessInfo.processInfo.environment["BASIN_BENCH_DYNATRACE_PAYLOADS"] ?? "/tmp/peers/dt/dynatrace"
-    }
-
-    static var bodyCount: Int {
-        ProcessInfo.processInfo.environment["BASIN_BENCH_BODIES"].flatMap(Int.init) ?? 20
-    }
-
     static func load(into fixture: ParseFixture) throws {
-        let names = try FileManager.default.contentsOfDirectory(atPath: payloads).filter { $0.hasPrefix("body-") }.sorted().prefix(bodyCount)
-        guard !names.isEmpty else { throw BenchSetupError("no body-* files in \(payloads)") }
-        fixture.bodies = try names.map { Array(try Data(contentsOf: URL(fileURLWithPath: payloads + "/" + $0))) }
-        let manifest = try Data(contentsOf: URL(fileURLWithPath: payloads + "/../manifest.json"))
-        let object = try JSONSerialization.jsonObject(with: manifest) as? [String: Any]
-        let now = ((object?["params"] as? [String: Any])?["now"] as? NSNumber)?.int64Value ?? 0
+        let payloads = BenchmarkBodies.directory("BASIN_BENCH_DYNATRACE_PAYLOADS", default: "/tmp/peers/dt/dynatrace")
+        fixture.bodies = try BenchmarkBodies.load(payloads)
         // The first bodies hold the oldest points, up to an hour and one interval before `now`.
-        fixture.nowMillis = now * 1000 - 60_000
-        let mean = fixture.bodies.map(\.count).reduce(0, +) / fixture.bodies.count
-        print("DynatraceLineParsing: \(fixture.bodies.count) bodies, mean \(mean) bytes")
+        fixture.nowMillis = try BenchmarkBodies.manifestNowSeconds(payloads) * 1000 - 60_000
+        BenchmarkBodies.report("DynatraceLineParsing", fixture.bodies)
     }
 }
 

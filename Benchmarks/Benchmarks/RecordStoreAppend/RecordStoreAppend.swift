@@ -8,6 +8,7 @@
 // enough that no seal runs during the measurement.
 
 import Benchmark
+import BenchmarkBodies
 import BasinModel
 import BasinWire
 import DialectAxiom
@@ -21,11 +22,6 @@ final class AppendFixture: @unchecked Sendable {
     var next = 0
     var store: EmbeddedRecordStore?
     var directory = ""
-}
-
-struct BenchSetupError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }
 
 enum AppendSettings {

@@ -9,14 +9,10 @@
 // One iteration decodes one body: `throughput` × mean protobuf body bytes = bytes/s.
 
 import Benchmark
+import BenchmarkBodies
 import BasinWire
 import DialectSignalFx
 import Foundation
-
-struct BenchSetupError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
 
 final class DecodeFixture: @unchecked Sendable {
     var bodies: [[UInt8]] = []
@@ -99,20 +95,10 @@ struct UploadMessageEncoder {
 }
 
 enum DecodeSettings {
-    static var payloads: String {
-        ProcessInfo.processInfo.environment["BASIN_BENCH_SIGNALFX_PAYLOADS"] ?? "/tmp/peers/sfx/signalfx"
-    }
-
-    static var bodyCount: Int {
-        ProcessInfo.processInfo.environment["BASIN_BENCH_BODIES"].flatMap(Int.init) ?? 20
-    }
-
     static func load(into fixture: DecodeFixture) throws {
-        let names = try FileManager.default.contentsOfDirectory(atPath: payloads).filter { $0.hasPrefix("body-") }.sorted().prefix(bodyCount)
-        guard !names.isEmpty else { throw BenchSetupError("no body-* files in \(payloads)") }
-        fixture.bodies = try names.map { try UploadMessageEncoder.encode(json: Data(contentsOf: URL(fileURLWithPath: payloads + "/" + $0))) }
-        let mean = fixture.bodies.map(\.count).reduce(0, +) / fixture.bodies.count
-        print("SignalFxProtobufDecoding: \(fixture.bodies.count) bodies, mean \(mean) protobuf bytes")
+        let json = try BenchmarkBodies.load(BenchmarkBodies.directory("BASIN_BENCH_SIGNALFX_PAYLOADS", default: "/tmp/peers/sfx/signalfx"))
+        fixture.bodies = try json.map { try UploadMessageEncoder.encode(json: Data($0)) }
+        BenchmarkBodies.report("SignalFxProtobufDecoding", fixture.bodies, unit: "protobuf bytes")
     }
 }
 
