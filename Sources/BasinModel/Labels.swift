@@ -146,8 +146,9 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
         return name + "{" + parts.joined(separator: ", ") + "}"
     }
 
+    /// Reads a uvarint of at most five bytes at `start`: the value and the offset after it.
     @inlinable
-    static func readUVarint(_ buffer: [UInt8], at start: Int) -> (Int, Int)? {
+    static func readUVarint<Bytes: RandomAccessCollection<UInt8>>(_ buffer: Bytes, at start: Int) -> (Int, Int)? where Bytes.Index == Int {
         var result = 0
         var shift = 0
         var i = start
@@ -159,5 +160,26 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
             shift += 7
         }
         return nil
+    }
+}
+
+extension Labels {
+    /// The value bytes of label `name` in `encoded` (bytes in the ``Labels`` layout), or nil
+    /// when absent or the bytes end early. The slice points into `encoded`.
+    public static func value(of name: String, in encoded: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        var name = name
+        return name.withUTF8 { key -> UnsafeRawBufferPointer? in
+            var i = 0
+            let end = encoded.count
+            while i < end {
+                guard let (nameLength, a) = readUVarint(encoded, at: i), a + nameLength <= end,
+                      let (valueLength, b) = readUVarint(encoded, at: a + nameLength), b + valueLength <= end else { return nil }
+                if nameLength == key.count, UnsafeRawBufferPointer(rebasing: encoded[a..<(a + nameLength)]).elementsEqual(UnsafeRawBufferPointer(key)) {
+                    return UnsafeRawBufferPointer(rebasing: encoded[b..<(b + valueLength)])
+                }
+                i = b + valueLength
+            }
+            return nil
+        }
     }
 }

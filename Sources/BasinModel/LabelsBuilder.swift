@@ -192,35 +192,67 @@ public struct LabelsBuilder: Sendable {
 
     /// Sorts, removes duplicate names (the last added wins) and encodes.
     ///
-    /// - Complexity: O(n log n) name comparisons, mostly of one precomputed word (insertion
-    ///   sort for the usual small sets); one allocation, for the result; the sort order lives
-    ///   in a stack buffer. Records that end up adjacent are copied as one run, so pairs added
-    ///   in order cost one copy in all.
+    /// - Complexity: see ``withEncoding(_:)``; one allocation, for the result.
     public func build() -> Labels {
+        if entryCount == 0 { return .empty }
+        return withEncoding { Labels(uncheckedBytes: [UInt8]($0)) }
+    }
+
+    /// Appends the canonical encoding (what ``build()`` would hold) to `out`, allocating
+    /// nothing once `out` has room: how a decoder adds a series to a ``MetricBatch``.
+    @inlinable
+    public func appendEncoding(to out: inout [UInt8]) {
+        if entryCount == 0 { return }
+        withEncoding { out.append(contentsOf: $0) }
+    }
+
+    /// Calls `body` with the canonical encoding: sorted, duplicate names removed (the last
+    /// added wins). The bytes are only valid during the call.
+    ///
+    /// - Complexity: O(n log n) name comparisons, mostly of one precomputed word (insertion
+    ///   sort for the usual small sets); the sort order and any reordered copy live in stack
+    ///   buffers. Records that end up adjacent are copied as one run, and pairs added in order
+    ///   are passed on from the scratch memory without a copy.
+    @inlinable
+    public func withEncoding<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         let n = entryCount
-        if n == 0 { return .empty }
         let s = storage
         let used = used
-        return withExtendedLifetime(s) {
-            let e = UnsafeBufferPointer(start: s.entries, count: n)
+        return try withExtendedLifetime(s) {
             let base = UnsafeRawPointer(s.bytes)
+            if n == 0 { return try body(UnsafeRawBufferPointer(start: base, count: 0)) }
+            let e = UnsafeBufferPointer(start: s.entries, count: n)
             if prefixesAscend {
-                return Labels(uncheckedBytes: [UInt8](UnsafeRawBufferPointer(start: base, count: used)))
+                return try body(UnsafeRawBufferPointer(start: base, count: used))
             }
-            if prefixesAscendBeforeLast, let labels = Self.buildInsertingLast(base, used: used, e) {
-                return labels
+            if prefixesAscendBeforeLast, let split = Self.insertionPoint(base, e) {
+                if split == e[n - 1].recordStart {
+                    return try body(UnsafeRawBufferPointer(start: base, count: used))
+                }
+                return try withUnsafeTemporaryAllocation(byteCount: used, alignment: 8) { buffer in
+                    let destination = buffer.baseAddress!
+                    let lastStart = e[n - 1].recordStart
+                    Self.copy(UnsafeRawBufferPointer(start: base, count: split), to: destination)
+                    Self.copy(UnsafeRawBufferPointer(start: base + lastStart, count: used - lastStart), to: destination + split)
+                    Self.copy(UnsafeRawBufferPointer(start: base + split, count: lastStart - split), to: destination + split + used - lastStart)
+                    return try body(UnsafeRawBufferPointer(start: destination, count: used))
+                }
             }
-            return withUnsafeTemporaryAllocation(of: Int.self, capacity: n) { order -> Labels in
-                Self.buildSorting(base, used: used, e, order)
+            return try withUnsafeTemporaryAllocation(of: Int.self, capacity: n) { order in
+                try withUnsafeTemporaryAllocation(byteCount: used, alignment: 8) { buffer in
+                    let written = Self.encodeSorting(base, used: used, e, order, into: buffer.baseAddress!)
+                    return try body(UnsafeRawBufferPointer(start: written.start, count: written.count))
+                }
             }
         }
     }
 
-    /// ``build()`` when all entries but the last are in order: the last record is copied to its
-    /// place between two runs. Nil when the last name equals an earlier one (the general path
+    /// When all entries but the last are in order: where the last record belongs, as the
+    /// offset of the first record that sorts after it (the last record's own start when it
+    /// already is in place). Nil when the last name equals an earlier one (the general path
     /// handles duplicates).
     @usableFromInline
-    static func buildInsertingLast(_ base: UnsafeRawPointer, used: Int, _ e: UnsafeBufferPointer<Entry>) -> Labels? {
+    static func insertionPoint(_ base: UnsafeRawPointer, _ e: UnsafeBufferPointer<Entry>) -> Int? {
         let n = e.count
         let last = e[n - 1]
         // The first entry that sorts after the last one; those before it sort strictly before.
@@ -231,24 +263,20 @@ public struct LabelsBuilder: Sendable {
             if c > 0 { break }
             p += 1
         }
-        if p == n - 1 {
-            return Labels(uncheckedBytes: [UInt8](UnsafeRawBufferPointer(start: base, count: used)))
-        }
-        let split = e[p].recordStart
-        let lastStart = last.recordStart
-        return withUnsafeTemporaryAllocation(byteCount: used, alignment: 8) { buffer -> Labels in
-            guard let destination = buffer.baseAddress else { return .empty }
-            copy(UnsafeRawBufferPointer(start: base, count: split), to: destination)
-            copy(UnsafeRawBufferPointer(start: base + lastStart, count: used - lastStart), to: destination + split)
-            copy(UnsafeRawBufferPointer(start: base + split, count: lastStart - split), to: destination + split + used - lastStart)
-            return Labels(uncheckedBytes: [UInt8](UnsafeRawBufferPointer(start: destination, count: used)))
-        }
+        return e[p].recordStart
     }
 
-    /// The body of ``build()``: orders `order` by name, keeps the last of equal names and
-    /// copies the records, merging runs that are adjacent in the scratch memory.
+    /// The general encoding: orders `order` by name, keeps the last of equal names and copies
+    /// the records into `destination` (room for `used` bytes), merging runs that are adjacent
+    /// in the scratch memory.
+    ///
+    /// - Returns: where the encoding is: `destination`, or the scratch memory itself when the
+    ///   records turn out to be one run already in place.
     @usableFromInline
-    static func buildSorting(_ base: UnsafeRawPointer, used: Int, _ e: UnsafeBufferPointer<Entry>, _ order: UnsafeMutableBufferPointer<Int>) -> Labels {
+    static func encodeSorting(
+        _ base: UnsafeRawPointer, used: Int, _ e: UnsafeBufferPointer<Entry>, _ order: UnsafeMutableBufferPointer<Int>,
+        into destination: UnsafeMutableRawPointer
+    ) -> (start: UnsafeRawPointer, count: Int) {
         let n = e.count
         for i in 0..<n { order[i] = i }
         // Sort by name bytes, then by insertion order, so the last duplicate is last. A
@@ -293,30 +321,22 @@ public struct LabelsBuilder: Sendable {
                 kept += 1
             }
         }
-        // Copy the runs into a stack buffer, then make the array from it: creating it
-        // uninitialised (`init(unsafeUninitializedCapacity:)`, or zero-filled) goes through an
-        // unspecialised allocation path that looks up its generic metadata on every call,
-        // which costs more than this extra copy.
-        let out = withUnsafeTemporaryAllocation(byteCount: total, alignment: 8) { buffer -> [UInt8] in
-            guard let destination = buffer.baseAddress else { return [] }
-            var w = 0
-            var k = 0
-            while k < kept {
-                let first = e[order[k]]
-                var runEnd = first.recordEnd
+        var w = 0
+        var k = 0
+        while k < kept {
+            let first = e[order[k]]
+            var runEnd = first.recordEnd
+            k += 1
+            while k < kept, e[order[k]].recordStart == runEnd {
+                runEnd = e[order[k]].recordEnd
                 k += 1
-                while k < kept, e[order[k]].recordStart == runEnd {
-                    runEnd = e[order[k]].recordEnd
-                    k += 1
-                }
-                let length = runEnd - first.recordStart
-                if length == total { return [UInt8](UnsafeRawBufferPointer(start: base + first.recordStart, count: length)) }
-                copy(UnsafeRawBufferPointer(start: base + first.recordStart, count: length), to: destination + w)
-                w += length
             }
-            return [UInt8](UnsafeRawBufferPointer(start: destination, count: w))
+            let length = runEnd - first.recordStart
+            if length == total { return (base + first.recordStart, length) }
+            copy(UnsafeRawBufferPointer(start: base + first.recordStart, count: length), to: destination + w)
+            w += length
         }
-        return Labels(uncheckedBytes: out)
+        return (UnsafeRawPointer(destination), w)
     }
 
     /// Compares two entries' names byte-wise (shorter prefix first): negative, zero or positive.

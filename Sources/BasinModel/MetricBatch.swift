@@ -1,16 +1,24 @@
 /// A batch of samples decoded from one request, in columns.
 ///
 /// Decoders call ``beginSeries(_:kind:)`` once per series and ``append(seriesSlot:timestampMillis:value:)``
-/// once per point, so a request costs one label set per series and three array appends per sample,
-/// never an object per sample. The same batch is what the write-ahead log persists.
+/// once per point, so a request costs three array appends per sample and a copy of the label
+/// bytes per series, never an object per sample.
+///
+/// The label sets of all series live back to back in one buffer, ``labelBytes``, each in the
+/// ``Labels`` encoding: registering a series from a ``LabelsBuilder`` allocates nothing once
+/// the buffer has grown, and storage finds a series from these bytes without building a
+/// ``Labels`` value for it. The same batch is what the write-ahead log persists.
 public struct MetricBatch: Sendable {
-    /// The distinct series in this batch, in first-seen order.
-    public var series: [Labels] { _series }
-    @usableFromInline var _series: [Labels] = []
-    /// The kind of each entry in ``series``.
+    /// The label sets of all series, back to back in the ``Labels`` encoding.
+    public var labelBytes: [UInt8] { _labelBytes }
+    @usableFromInline var _labelBytes: [UInt8] = []
+    /// For each series, where its label set ends in ``labelBytes`` (it starts where the
+    /// previous one ends).
+    @usableFromInline var _labelEnds: [Int] = []
+    /// The kind of each series.
     public var kinds: [MetricKind] { _kinds }
     @usableFromInline var _kinds: [MetricKind] = []
-    /// For each sample, its index into ``series``.
+    /// For each sample, its series' slot (an index into ``kinds``, and for ``labels(at:)``).
     public var seriesSlots: [UInt32] { _seriesSlots }
     @usableFromInline var _seriesSlots: [UInt32] = []
     /// For each sample, its time in milliseconds since the Unix epoch.
@@ -26,15 +34,56 @@ public struct MetricBatch: Sendable {
     public var sampleCount: Int { values.count }
     /// Whether the batch holds no samples.
     public var isEmpty: Bool { values.isEmpty }
+    /// Number of series slots registered.
+    @inlinable
+    public var seriesCount: Int { _labelEnds.count }
+
+    /// Where the label set of series `slot` lies in ``labelBytes``.
+    @inlinable
+    public func labelRange(at slot: Int) -> Range<Int> {
+        (slot == 0 ? 0 : _labelEnds[slot - 1])..<_labelEnds[slot]
+    }
+
+    /// The label set of series `slot` (allocates: hot paths read ``labelBytes`` instead).
+    public func labels(at slot: Int) -> Labels {
+        Labels(uncheckedBytes: Array(_labelBytes[labelRange(at: slot)]))
+    }
+
+    /// Every series' label set in slot order (allocates one per series: for tests and cold paths).
+    public var series: [Labels] {
+        (0..<seriesCount).map { labels(at: $0) }
+    }
 
     /// Registers a series and returns the slot to pass to ``append(seriesSlot:timestampMillis:value:)``.
     ///
     /// Registering the same labels twice gives two slots; storage resolves them to one series.
     @inlinable
     public mutating func beginSeries(_ labels: Labels, kind: MetricKind) -> UInt32 {
-        _series.append(labels)
+        _labelBytes.append(contentsOf: labels.bytes)
+        return endSeries(kind: kind)
+    }
+
+    /// Registers the series whose labels `builder` holds (sorted and deduplicated as
+    /// ``LabelsBuilder/build()`` would), copying the encoding without allocating a ``Labels``.
+    @inlinable
+    public mutating func beginSeries(_ builder: LabelsBuilder, kind: MetricKind) -> UInt32 {
+        builder.appendEncoding(to: &_labelBytes)
+        return endSeries(kind: kind)
+    }
+
+    /// Registers a series from bytes already in the canonical ``Labels`` encoding (sorted,
+    /// unique names); the caller guarantees the layout, as with ``Labels/init(uncheckedBytes:)``.
+    @inlinable
+    public mutating func beginSeries(encodedLabels: UnsafeRawBufferPointer, kind: MetricKind) -> UInt32 {
+        if !encodedLabels.isEmpty { _labelBytes.append(contentsOf: encodedLabels) }
+        return endSeries(kind: kind)
+    }
+
+    @inlinable
+    mutating func endSeries(kind: MetricKind) -> UInt32 {
+        _labelEnds.append(_labelBytes.count)
         _kinds.append(kind)
-        return UInt32(_series.count - 1)
+        return UInt32(truncatingIfNeeded: _labelEnds.count &- 1)
     }
 
     /// Appends one sample of a registered series.
@@ -52,11 +101,20 @@ public struct MetricBatch: Sendable {
         append(seriesSlot: slot, timestampMillis: timestampMillis, value: value)
     }
 
-    /// Makes room for `series` series and `samples` samples in all, so a decoder that knows
-    /// (or can cheaply count) what a request holds appends without regrowing the columns.
-    public mutating func reserveCapacity(series: Int, samples: Int) {
-        _series.reserveCapacity(series)
+    /// Appends one sample, registering the series whose labels `builder` holds.
+    @inlinable
+    public mutating func append(_ builder: LabelsBuilder, kind: MetricKind, timestampMillis: Int64, value: Double) {
+        let slot = beginSeries(builder, kind: kind)
+        append(seriesSlot: slot, timestampMillis: timestampMillis, value: value)
+    }
+
+    /// Makes room for `series` series and `samples` samples in all (and `labelBytes` bytes of
+    /// label sets, when known), so a decoder that knows (or can cheaply count) what a request
+    /// holds appends without regrowing the columns.
+    public mutating func reserveCapacity(series: Int, samples: Int, labelBytes: Int = 0) {
+        _labelEnds.reserveCapacity(series)
         _kinds.reserveCapacity(series)
+        if labelBytes > 0 { _labelBytes.reserveCapacity(labelBytes) }
         _seriesSlots.reserveCapacity(samples)
         _timestampsMillis.reserveCapacity(samples)
         _values.reserveCapacity(samples)
@@ -66,9 +124,11 @@ public struct MetricBatch: Sendable {
     ///
     /// Lets a decoder drop a series that turned out invalid halfway through, keeping the rest.
     public mutating func truncate(seriesCount: Int, sampleCount: Int) {
-        if series.count > seriesCount {
-            _series.removeLast(series.count - seriesCount)
-            _kinds.removeLast(kinds.count - seriesCount)
+        if self.seriesCount > seriesCount {
+            let end = seriesCount == 0 ? 0 : _labelEnds[seriesCount - 1]
+            _labelBytes.removeLast(_labelBytes.count - end)
+            _labelEnds.removeLast(_labelEnds.count - seriesCount)
+            _kinds.removeLast(_kinds.count - seriesCount)
         }
         if values.count > sampleCount {
             let extra = values.count - sampleCount
@@ -80,10 +140,22 @@ public struct MetricBatch: Sendable {
 
     /// Forgets everything, keeping capacity.
     public mutating func removeAll() {
-        _series.removeAll(keepingCapacity: true)
+        _labelBytes.removeAll(keepingCapacity: true)
+        _labelEnds.removeAll(keepingCapacity: true)
         _kinds.removeAll(keepingCapacity: true)
         _seriesSlots.removeAll(keepingCapacity: true)
         _timestampsMillis.removeAll(keepingCapacity: true)
         _values.removeAll(keepingCapacity: true)
+    }
+}
+
+extension MetricBatch {
+    /// The metric name (`__name__`) of series `slot`, read from the encoded bytes without
+    /// building its ``Labels``; nil when the set has none.
+    public func metricName(at slot: Int) -> String? {
+        let range = labelRange(at: slot)
+        return _labelBytes.withUnsafeBytes { all in
+            Labels.value(of: Labels.metricNameKey, in: UnsafeRawBufferPointer(rebasing: all[range])).map { String(decoding: $0, as: UTF8.self) }
+        }
     }
 }

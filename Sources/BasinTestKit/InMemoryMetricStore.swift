@@ -36,10 +36,11 @@ public final class InMemoryMetricStore: MetricStore {
     }
 
     public func append(_ batch: MetricBatch, org: OrgID) async throws {
+        let series = batch.series
         state.withLock { state in
             for index in batch.values.indices {
                 let slot = Int(batch.seriesSlots[index])
-                let labels = batch.series[slot]
+                let labels = series[slot]
                 let kind = batch.kinds[slot]
                 state.series[org, default: [:]][labels, default: Series(kind: kind)]
                     .samples[batch.timestampsMillis[index]] = batch.values[index]

@@ -1,3 +1,5 @@
+import BasinModel
+
 /// A set of byte strings numbered densely in insertion order: `0, 1, 2, …`.
 ///
 /// Decoders use it to recognise a name they have already seen in a request (a metric name, a
@@ -105,38 +107,10 @@ public struct ByteStringTable: Sendable {
 
     // MARK: Internals
 
-    /// The seeded `Hasher` over the bytes, fed a word at a time (then the last, partial word and
-    /// the length): the same SipHash as `combine(bytes:)`, without its per-call buffering,
-    /// which cost about twice as much on names of a few dozen bytes.
+    /// The seeded hash of the bytes (``ByteHash``).
     @inline(__always)
     static func hash(_ bytes: UnsafeRawBufferPointer) -> Int {
-        var hasher = Hasher()
-        let count = bytes.count
-        if let base = bytes.baseAddress {
-            var i = 0
-            while i + 8 <= count {
-                hasher.combine(UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
-                i += 8
-            }
-            var tail: UInt64 = 0
-            if count >= 8 {
-                // The last bytes from one load of the last eight, shifted down.
-                if i < count {
-                    let last = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self))
-                    tail = last &>> UInt64(64 - 8 * (count - i))
-                }
-            } else {
-                var shift: UInt64 = 0
-                while i < count {
-                    tail |= UInt64(base.load(fromByteOffset: i, as: UInt8.self)) &<< shift
-                    shift += 8
-                    i += 1
-                }
-            }
-            hasher.combine(tail)
-        }
-        hasher.combine(count)
-        return hasher.finalize()
+        ByteHash.hash(bytes)
     }
 
     @inline(__always)

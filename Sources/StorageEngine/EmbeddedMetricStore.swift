@@ -174,8 +174,9 @@ public final class EmbeddedMetricStore: MetricStore {
     ///   earlier sync failure.
     public func append(_ batch: MetricBatch, org: OrgID) async throws {
         guard !batch.isEmpty else { return }
-        guard batch.series.count == batch.kinds.count,
-              batch.seriesSlots.allSatisfy({ Int($0) < batch.series.count }) else {
+        let seriesCount = batch.seriesCount
+        guard seriesCount == batch.kinds.count,
+              batch.seriesSlots.allSatisfy({ Int($0) < seriesCount }) else {
             throw StorageError(kind: .badRequest, message: "batch refers to a series slot it did not register")
         }
         try await wal.append(batch, org: org)

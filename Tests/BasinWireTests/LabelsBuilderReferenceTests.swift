@@ -58,7 +58,12 @@ struct LabelsBuilderReferenceTests {
                 builder.add(name: name, value: value)
             }
             #expect(builder.count == count)
-            #expect(builder.build().bytes == Self.reference(pairs))
+            let expected = Self.reference(pairs)
+            #expect(builder.build().bytes == expected)
+            // What a decoder hands a batch: appended after other bytes, without a Labels value.
+            var appended: [UInt8] = [7, 7]
+            builder.appendEncoding(to: &appended)
+            #expect(appended == [7, 7] + expected)
         }
     }
 
@@ -87,6 +92,10 @@ struct LabelsBuilderReferenceTests {
             pairs.append((last, Array("last".utf8)))
             for (name, value) in pairs { builder.add(name: name, value: value) }
             #expect(builder.build().bytes == Self.reference(pairs))
+            var batch = MetricBatch()
+            _ = batch.beginSeries(Labels(metricName: "first"), kind: .gauge)
+            let slot = batch.beginSeries(builder, kind: .count)
+            #expect(batch.labels(at: Int(slot)).bytes == Self.reference(pairs))
         }
     }
 

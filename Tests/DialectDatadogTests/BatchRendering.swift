@@ -8,7 +8,7 @@ enum BatchRendering {
         var lines: [String] = []
         for i in 0..<batch.sampleCount {
             let slot = Int(batch.seriesSlots[i])
-            let labels = batch.series[slot]
+            let labels = batch.labels(at: slot)
             lines.append("\(render(labels)) \(batch.kinds[slot].name) \(batch.timestampsMillis[i]) \(batch.values[i])")
         }
         lines.sort()

@@ -67,7 +67,7 @@ struct DatadogSeriesV1DecoderTests {
             }
         }
         #expect(failed)
-        #expect(batch.series.count == 1)
+        #expect(batch.seriesCount == 1)
         #expect(batch.sampleCount == 1)
     }
 
@@ -80,7 +80,7 @@ struct DatadogSeriesV1DecoderTests {
         let options = DatadogIntakeOptions(limits: limits, nowMillis: 0)
         let body = #"{"series":[{"metric":"ok","points":[[1,1]],"tags":["a:1","b:2"]},{"metric":"big","points":[[1,1],[2,2]],"tags":["a:1","b:2","c:3"]}]}"#
         let (batch, result) = try decodeV1(body, options: options).get()
-        #expect(batch.series.count == 1)
+        #expect(batch.seriesCount == 1)
         #expect(result.accepted == 1)
         #expect(result.rejected == 2)
         #expect(result.rejectedSeries == 1)

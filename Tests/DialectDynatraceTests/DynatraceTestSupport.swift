@@ -36,7 +36,7 @@ enum DynatraceRendering {
         var lines: [String] = []
         for i in 0..<batch.sampleCount {
             let slot = Int(batch.seriesSlots[i])
-            lines.append("\(render(batch.series[slot])) \(batch.kinds[slot].name) \(batch.timestampsMillis[i]) \(batch.values[i])")
+            lines.append("\(render(batch.labels(at: slot))) \(batch.kinds[slot].name) \(batch.timestampsMillis[i]) \(batch.values[i])")
         }
         return lines.sorted()
     }

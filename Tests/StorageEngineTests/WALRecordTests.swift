@@ -122,8 +122,7 @@ struct WALReferenceRecordTests {
             let b = pool.randomElement(using: &rng) ?? pool[0]
             let org = OrgID("org-\(pool.count % 2)")
             batches.append((b, org))
-            var added: [WALRecord.SeriesTable.Key] = []
-            try WALRecord.encodeBatch(b, org: org, table: &table, added: &added, into: &bytes)
+            try WALRecord.encodeBatch(b, org: org, table: &table, into: &bytes)
             var inline: [UInt8] = []
             try WALRecord.encodeBatch(b, org: org, into: &inline)
             inlineBytes += inline.count
@@ -154,10 +153,9 @@ struct WALReferenceRecordTests {
         _ = batch.beginSeries(labels, kind: .gauge)
         batch.append(seriesSlot: 1, timestampMillis: 2, value: 2)
         var table = WALRecord.SeriesTable()
-        var added: [WALRecord.SeriesTable.Key] = []
         var bytes: [UInt8] = []
-        try WALRecord.encodeBatch(batch, org: .default, table: &table, added: &added, into: &bytes)
-        #expect(added.count == 1)
+        try WALRecord.encodeBatch(batch, org: .default, table: &table, into: &bytes)
+        #expect(table.count == 1)
         var decoded = MetricBatch()
         try bytes.withUnsafeBytes { raw in
             var decoder = WALRecordDecoder(bytes: raw, startOffset: 0)
@@ -167,16 +165,47 @@ struct WALReferenceRecordTests {
         #expect(decoded.timestampsMillis == [1, 2])
     }
 
+    @Test("definitions taken back after a failed write are forgotten, and their numbers reused")
+    func rollback() throws {
+        func batch(_ names: [String]) -> MetricBatch {
+            var b = MetricBatch()
+            for name in names { b.append(Labels(metricName: name), kind: .gauge, timestampMillis: 1, value: 1) }
+            return b
+        }
+        var table = WALRecord.SeriesTable()
+        var bytes: [UInt8] = []
+        try WALRecord.encodeBatch(batch(["a"]), org: .default, table: &table, into: &bytes)
+        let before = table.count
+        var lost: [UInt8] = []
+        try WALRecord.encodeBatch(batch(["b", "c"]), org: .default, table: &table, into: &lost)
+        #expect(table.count == 3)
+        table.removeLast(from: before)
+        #expect(table.count == 1)
+        // "c" is defined again (as number 1), and "a" is still a reference.
+        try WALRecord.encodeBatch(batch(["c", "a"]), org: .default, table: &table, into: &bytes)
+        #expect(table.count == 2)
+        var decoded = MetricBatch()
+        try bytes.withUnsafeBytes { raw in
+            var decoder = WALRecordDecoder(bytes: raw, startOffset: 0)
+            _ = try decoder.next(into: &decoded)
+            _ = try decoder.next(into: &decoded)
+        }
+        #expect(decoded.series == [Labels(metricName: "c"), Labels(metricName: "a")])
+        // The same label set in another organisation is another series.
+        var other: [UInt8] = []
+        try WALRecord.encodeBatch(batch(["a"]), org: OrgID("other"), table: &table, into: &other)
+        #expect(table.count == 3)
+    }
+
     @Test("a reference to a series the segment never defined is a malformed record")
     func undefinedReference() throws {
         var batch = MetricBatch()
         batch.append(Labels(metricName: "m"), kind: .gauge, timestampMillis: 1, value: 1)
         var table = WALRecord.SeriesTable()
-        var added: [WALRecord.SeriesTable.Key] = []
         var first: [UInt8] = []
-        try WALRecord.encodeBatch(batch, org: .default, table: &table, added: &added, into: &first)
+        try WALRecord.encodeBatch(batch, org: .default, table: &table, into: &first)
         var second: [UInt8] = []
-        try WALRecord.encodeBatch(batch, org: .default, table: &table, added: &added, into: &second)
+        try WALRecord.encodeBatch(batch, org: .default, table: &table, into: &second)
         // The second record alone (as if the first were lost) refers to series 0.
         var decoded = MetricBatch()
         second.withUnsafeBytes { raw in

@@ -36,7 +36,7 @@ struct WindowSelectReadersTests {
         for batch in [Self.batch(&rng, hosts: 0..<1_100, times: 0...8), Self.batch(&rng, hosts: 300..<1_300, times: 6...12)] {
             try await engine.append(batch, org: .default)
             try await reference.append(batch, org: .default)
-            if Bool.random(using: &rng) || batch.series.count == 1_100 {
+            if Bool.random(using: &rng) || batch.seriesCount == 1_100 {
                 try await engine.runMaintenance(forceFlush: true, compact: Bool.random(using: &rng))
             }
         }

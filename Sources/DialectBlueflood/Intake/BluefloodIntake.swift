@@ -76,7 +76,7 @@ struct BluefloodTenantSink {
 
     /// Appends a basic sample; the last `unit` given and the last `ttl` win.
     ///
-    /// A known name costs one hash of its bytes; a new one its labels (one allocation) and a
+    /// A known name costs one hash of its bytes; a new one a copy of its label encoding into the batch and a
     /// copy of its bytes into the name table.
     ///
     /// - Parameter unit: the unit's UTF-8 bytes, nil when the element had none.
@@ -85,7 +85,7 @@ struct BluefloodTenantSink {
         let unitId = unit.map { Int32(truncatingIfNeeded: units.insert($0).id) }
         let (id, inserted) = basicNames.insert(name)
         if inserted {
-            slot = batch.beginSeries(BluefloodTenantSink.nameLabels(name), kind: .gauge)
+            slot = BluefloodTenantSink.beginNameSeries(name, in: &batch)
             basicSlots.append(slot)
             basicTTLSeconds.append(ttlSeconds)
             basicUnits.append(unitId ?? -1)
@@ -97,24 +97,15 @@ struct BluefloodTenantSink {
         batch.append(seriesSlot: slot, timestampMillis: timestampMillis, value: value)
     }
 
-    /// The labels of a basic metric: `__name__` alone, encoded directly in the canonical layout
-    /// (``Labels``: `uvarint(8) "__name__" uvarint(n) name`), as ``LabelsBuilder`` would.
-    ///
-    /// The bytes are assembled on the stack and copied into the array in one step: creating
-    /// the array uninitialized goes through an unspecialized standard-library path that looks
-    /// up its type metadata at run time, which cost more than the allocation itself.
-    static func nameLabels(_ name: UnsafeRawBufferPointer) -> Labels {
+    /// Registers the series of a basic metric: `__name__` alone, encoded directly in the
+    /// canonical layout (``Labels``: `uvarint(8) "__name__" uvarint(n) name`), as
+    /// ``LabelsBuilder`` would, on the stack and then copied into the batch's label buffer.
+    static func beginNameSeries(_ name: UnsafeRawBufferPointer, in batch: inout MetricBatch) -> UInt32 {
         // "__name__" as a little-endian word.
         let key: UInt64 = 0x5F5F_656D_616E_5F5F
-        var lengthBytes = 1
-        var n = name.count >> 7
-        while n > 0 {
-            lengthBytes += 1
-            n >>= 7
-        }
-        let total = 9 + lengthBytes + name.count
-        let bytes = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: total) { buffer -> [UInt8] in
-            let out = UnsafeMutableRawPointer(buffer.baseAddress!)
+        let total = 9 + 5 + name.count
+        return withUnsafeTemporaryAllocation(byteCount: total, alignment: 8) { buffer -> UInt32 in
+            let out = buffer.baseAddress!
             out.storeBytes(of: 8, as: UInt8.self)
             out.storeBytes(of: key.littleEndian, toByteOffset: 1, as: UInt64.self)
             var w = 9
@@ -129,9 +120,8 @@ struct BluefloodTenantSink {
             if let source = name.baseAddress, name.count > 0 {
                 (out + w).copyMemory(from: source, byteCount: name.count)
             }
-            return [UInt8](UnsafeBufferPointer(buffer))
+            return batch.beginSeries(encodedLabels: UnsafeRawBufferPointer(start: out, count: w + name.count), kind: .gauge)
         }
-        return Labels(uncheckedBytes: bytes)
     }
 
     /// Whether the tenant has any metadata update.

@@ -119,8 +119,13 @@ actor DogStatsDFlusher {
             return
         }
         var slots: [UInt32] = []
-        slots.reserveCapacity(other.series.count)
-        for (i, labels) in other.series.enumerated() { slots.append(batch.beginSeries(labels, kind: other.kinds[i])) }
+        slots.reserveCapacity(other.seriesCount)
+        other.labelBytes.withUnsafeBytes { bytes in
+            for i in 0..<other.seriesCount {
+                let range = other.labelRange(at: i)
+                slots.append(batch.beginSeries(encodedLabels: UnsafeRawBufferPointer(rebasing: bytes[range]), kind: other.kinds[i]))
+            }
+        }
         for i in 0..<other.sampleCount {
             batch.append(seriesSlot: slots[Int(other.seriesSlots[i])], timestampMillis: other.timestampsMillis[i], value: other.values[i])
         }

@@ -62,7 +62,7 @@ extension DatadogRoutes {
     /// Marks the metrics as distributions (and as Datadog's, when no dialect claimed them yet).
     /// The samples are durable already: a failure is logged, not answered.
     func recordDistributionMetadata(of batch: MetricBatch, org: OrgID) async {
-        let names = Set(batch.series.compactMap(\.metricName))
+        let names = Set((0..<batch.seriesCount).compactMap { batch.metricName(at: $0) })
         var updates: [String: MetricMetadata] = [:]
         for name in names {
             let current = (try? await environment.store.metricMetadata(org: org, metricName: name))?[name]

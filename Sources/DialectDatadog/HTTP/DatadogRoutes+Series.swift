@@ -109,8 +109,8 @@ extension DatadogRoutes {
     func recordMetadata(of batch: MetricBatch, intervalsSeconds: [Int64], units: [String] = [], org: OrgID) async {
         var intervals: [String: Int64] = [:]
         var sentUnits: [String: String] = [:]
-        for (i, labels) in batch.series.enumerated() {
-            guard let name = labels.metricName else { continue }
+        for i in 0..<batch.seriesCount {
+            guard let name = batch.metricName(at: i) else { continue }
             let interval = i < intervalsSeconds.count ? intervalsSeconds[i] : 0
             intervals[name] = max(intervals[name] ?? 0, interval)
             if i < units.count, !units[i].isEmpty, sentUnits[name] == nil { sentUnits[name] = units[i] }

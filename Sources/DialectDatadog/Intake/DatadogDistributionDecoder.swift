@@ -61,7 +61,7 @@ public struct DatadogDistributionDecoder: Sendable {
 
     /// Decodes raw bytes (only read during the call).
     public func decode(_ bytes: UnsafeRawBufferPointer, into batch: inout MetricBatch) throws(WireError) -> DatadogIntakeResult {
-        let seriesBefore = batch.series.count
+        let seriesBefore = batch.seriesCount
         let samplesBefore = batch.sampleCount
         var state = DatadogDistributionState(options: options, limits: limits)
         do throws(WireError) {

@@ -18,7 +18,7 @@ extension DatadogSeriesState {
     }
 
     static func decode(_ body: UnsafeRawBufferPointer, format: Format, options: DatadogIntakeOptions, into batch: inout MetricBatch) throws(WireError) -> DatadogIntakeResult {
-        let seriesBefore = batch.series.count
+        let seriesBefore = batch.seriesCount
         let samplesBefore = batch.sampleCount
         var scanner = JSONScanner(bytes: body, maxDepth: options.limits.maxJSONDepth, allowsNonFiniteLiterals: true)
         var state = DatadogSeriesState(options: options, format: format)

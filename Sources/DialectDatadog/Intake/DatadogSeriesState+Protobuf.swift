@@ -6,7 +6,7 @@ extension DatadogSeriesState {
 
     /// Decodes a whole protobuf `MetricPayload`; on a thrown error `batch` is restored.
     static func decodeProtobuf(_ body: UnsafeRawBufferPointer, options: DatadogIntakeOptions, into batch: inout MetricBatch) throws(WireError) -> DatadogIntakeResult {
-        let seriesBefore = batch.series.count
+        let seriesBefore = batch.seriesCount
         let samplesBefore = batch.sampleCount
         var state = DatadogSeriesState(options: options, format: .v2)
         do throws(WireError) {

@@ -150,8 +150,7 @@ struct DatadogSeriesState {
         } else {
             name.withUnsafeBytes { builder.add(name: Self.bytes("__name__"), value: $0) }
         }
-        let labels = builder.build()
-        let slot = batch.beginSeries(labels, kind: kind)
+        let slot = batch.beginSeries(builder, kind: kind)
         for i in 0..<values.count {
             batch.append(seriesSlot: slot, timestampMillis: timestampsMillis[i], value: values[i])
         }

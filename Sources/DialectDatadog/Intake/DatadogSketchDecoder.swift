@@ -47,7 +47,7 @@ public struct DatadogSketchDecoder: Sendable {
     ///
     /// - Returns: `accepted` counts the values (sum of `cnt`) stored.
     public func decode(_ bytes: UnsafeRawBufferPointer, into batch: inout MetricBatch) throws(WireError) -> DatadogIntakeResult {
-        let seriesBefore = batch.series.count
+        let seriesBefore = batch.seriesCount
         let samplesBefore = batch.sampleCount
         var state = DatadogDistributionState(options: options, limits: limits)
         do throws(WireError) {

@@ -175,7 +175,7 @@ extension DynatraceLineState {
             name.withUnsafeBytes { value in builder.add(name: key, value: value) }
         }
         name.removeLast(name.count - base)
-        let slot = batch.beginSeries(builder.build(), kind: kind)
+        let slot = batch.beginSeries(builder, kind: kind)
         batch.append(seriesSlot: slot, timestampMillis: timestampMillis, value: value)
         result.samplesAccepted += 1
     }

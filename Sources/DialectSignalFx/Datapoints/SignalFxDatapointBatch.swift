@@ -48,7 +48,7 @@ public struct SignalFxDatapointBatch: Sendable {
     /// Sizes the accepted-point columns for `points` more points (a decoder that can count
     /// them first saves their regrowth; the count is a hint, not a limit).
     public mutating func reserveCapacity(points: Int) {
-        metrics.reserveCapacity(series: metrics.series.count + points, samples: metrics.sampleCount + points)
+        metrics.reserveCapacity(series: metrics.seriesCount + points, samples: metrics.sampleCount + points)
     }
 
     /// Starts a point: forgets the previous point's dimensions.
@@ -114,7 +114,7 @@ public struct SignalFxDatapointBatch: Sendable {
         }
         let nameKey: StaticString = "__name__"
         labels.add(name: UnsafeRawBufferPointer(start: nameKey.utf8Start, count: nameKey.utf8CodeUnitCount), value: metric)
-        metrics.append(labels.build(), kind: kind, timestampMillis: time, value: value)
+        metrics.append(labels, kind: kind, timestampMillis: time, value: value)
         if !recentNames.contains(metric) {
             if knownNames.insert(metric).inserted {
                 metricNames.insert(String(decoding: metric, as: UTF8.self))

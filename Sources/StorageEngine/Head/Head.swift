@@ -11,49 +11,27 @@ final class Head: Sendable {
     static let stripeBits: UInt64 = 6
     static let stripeCount = 1 << 6
 
-    /// A series' identity: organisation and label set, with their hash computed once.
-    ///
-    /// `Labels`' synthesized `Hashable` feeds the hasher one byte at a time; on the replay and
-    /// append paths that was most of the time spent per series. This key hashes the bytes in
-    /// bulk (still the seeded SipHash of `Hasher`, so crafted label sets cannot force
-    /// collisions), once: the same value picks the stripe and keys its dictionary.
-    struct SeriesKey: Hashable, Sendable {
-        let org: OrgID
-        let labels: Labels
-        /// Seeded hash of `org` and `labels` (per process, like `hashValue`).
-        let hash: Int
-
-        init(org: OrgID, labels: Labels) {
-            self.org = org
-            self.labels = labels
-            var hasher = Hasher()
-            hasher.combine(org.name)
-            labels.bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
-            self.hash = hasher.finalize()
-        }
-
-        /// The stripe this series lives in.
-        var stripe: Int { Int(UInt(bitPattern: hash) & UInt(Head.stripeCount - 1)) }
-
-        func hash(into hasher: inout Hasher) {
-            hasher.combine(hash)
-        }
-
-        static func == (a: SeriesKey, b: SeriesKey) -> Bool {
-            // Label sets repeated by the log decoder share one buffer, which `==` on arrays
-            // recognises without comparing bytes.
-            a.hash == b.hash && a.labels == b.labels && a.org == b.org
-        }
+    /// The hash that places a series (its stripe, and its slot in the stripe's index): the
+    /// seeded ``ByteHash`` of its label bytes mixed with its organisation's seed.
+    @inline(__always)
+    static func seriesHash(seed: Int, _ encoded: UnsafeRawBufferPointer) -> Int {
+        ByteHash.hash(encoded, seed: seed)
     }
 
+    /// The stripe a series of this hash lives in.
+    @inline(__always)
+    static func stripe(of hash: Int) -> Int { Int(UInt(bitPattern: hash) & UInt(Head.stripeCount - 1)) }
+
     struct HeadSeries: Sendable {
+        let org: OrgID
         let labels: Labels
         let kind: MetricKind
         var samples: SampleColumns
     }
 
     struct StripeState: Sendable {
-        var refs: [SeriesKey: UInt64] = [:]
+        /// Finds a series (its index in ``series``) by organisation and label bytes.
+        var index = HashSlots()
         var series: [HeadSeries] = []
     }
 
@@ -100,9 +78,13 @@ final class Head: Sendable {
     func apply(_ batch: MetricBatch, org: OrgID) {
         guard !batch.isEmpty else { return }
         let orgPostings = postingsCreating(org)
-        var refs = [SeriesRef](repeating: 0, count: batch.series.count)
-        for slot in batch.series.indices {
-            refs[slot] = resolve(SeriesKey(org: org, labels: batch.series[slot]), kind: batch.kinds[slot], postings: orgPostings)
+        let seed = org.seriesSeed
+        var refs = [SeriesRef](repeating: 0, count: batch.seriesCount)
+        batch.labelBytes.withUnsafeBytes { all in
+            for slot in 0..<batch.seriesCount {
+                let encoded = UnsafeRawBufferPointer(rebasing: all[batch.labelRange(at: slot)])
+                refs[slot] = resolve(org: org, seed: seed, encoded: encoded, kind: batch.kinds[slot], postings: orgPostings)
+            }
         }
         insert(batch, refs: refs)
     }
@@ -110,7 +92,7 @@ final class Head: Sendable {
     /// Inserts every sample of `batch` into the series `refs[slot]` (last write wins).
     ///
     /// - Parameter refs: for each of the batch's series slots, a ref this head returned from
-    ///   ``resolve(_:kind:postings:)``.
+    ///   ``resolve(org:seed:encoded:kind:postings:)``.
     /// - Complexity: O(samples) plus O(log n) per out-of-order sample.
     func insert(_ batch: MetricBatch, refs: [SeriesRef]) {
         guard !batch.isEmpty else { return }
@@ -145,19 +127,30 @@ final class Head: Sendable {
     }
 
     /// The ref of a series, creating and indexing it when new (its kind is then `kind`).
-    func resolve(_ key: SeriesKey, kind: MetricKind, postings: OrgPostings) -> SeriesRef {
-        let s = key.stripe
-        let (ref, created) = stripes[s].state.withLock { state -> (SeriesRef, Bool) in
-            if let ref = state.refs[key] { return (ref, false) }
+    ///
+    /// A series that exists costs a hash of its bytes and one comparison under its stripe's
+    /// lock; only a new one copies its bytes into a ``Labels``.
+    ///
+    /// - Parameters:
+    ///   - seed: `org.seriesSeed` (computed once per batch by the caller).
+    ///   - encoded: the label set in the ``Labels`` layout, only read during the call.
+    func resolve(org: OrgID, seed: Int, encoded: UnsafeRawBufferPointer, kind: MetricKind, postings: OrgPostings) -> SeriesRef {
+        let hash = Head.seriesHash(seed: seed, encoded)
+        let s = Head.stripe(of: hash)
+        let (ref, created) = stripes[s].state.withLock { state -> (SeriesRef, Labels?) in
+            if let local = state.index.find(hash, where: { state.series[$0].labels.hasBytes(encoded) && state.series[$0].org == org }) {
+                return (SeriesRef(local) << Head.stripeBits | SeriesRef(s), nil)
+            }
+            let labels = Labels(uncheckedBytes: [UInt8](encoded))
             let ref = SeriesRef(state.series.count) << Head.stripeBits | SeriesRef(s)
-            state.series.append(HeadSeries(labels: key.labels, kind: kind, samples: SampleColumns()))
-            state.refs[key] = ref
-            return (ref, true)
+            state.series.append(HeadSeries(org: org, labels: labels, kind: kind, samples: SampleColumns()))
+            state.index.insert(hash)
+            return (ref, labels)
         }
-        if created {
-            let pairs = key.labels.pairs
+        if let labels = created {
+            let pairs = labels.pairs
             postings.add(ref, labels: pairs)
-            if let name = key.labels.metricName {
+            if let name = labels.metricName {
                 postings.kinds.withLock { kinds in
                     if kinds[name] == nil { kinds[name] = kind }
                 }
@@ -165,6 +158,11 @@ final class Head: Sendable {
             seriesTotal.add(1, ordering: .relaxed)
         }
         return ref
+    }
+
+    /// ``resolve(org:seed:encoded:kind:postings:)`` for a label set at hand.
+    func resolve(org: OrgID, labels: Labels, kind: MetricKind, postings: OrgPostings) -> SeriesRef {
+        labels.bytes.withUnsafeBytes { resolve(org: org, seed: org.seriesSeed, encoded: $0, kind: kind, postings: postings) }
     }
 
     /// Calls `body` with a series under its stripe lock (keep it short).
@@ -191,11 +189,8 @@ extension Head {
         out.reserveCapacity(seriesCount)
         for stripe in stripes {
             stripe.state.withLock { state in
-                for (key, ref) in state.refs {
-                    let series = state.series[Int(ref >> Head.stripeBits)]
-                    if series.samples.count > 0 {
-                        out.append(ExportedSeries(org: key.org, labels: series.labels, kind: series.kind, samples: series.samples))
-                    }
+                for series in state.series where series.samples.count > 0 {
+                    out.append(ExportedSeries(org: series.org, labels: series.labels, kind: series.kind, samples: series.samples))
                 }
             }
         }

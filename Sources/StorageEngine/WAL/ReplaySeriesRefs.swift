@@ -35,9 +35,10 @@ struct ReplaySeriesRefs {
         }
         guard let postings = lastPostings else { return }
         let orgIndex = lastOrgIndex
+        var orgSeed: Int?
         refs.removeAll(keepingCapacity: true)
         let kinds = batch.kinds
-        for (slot, labels) in batch.series.enumerated() {
+        for slot in 0..<batch.seriesCount {
             let id = Int(ids[slot])
             if id >= orgOfID.count {
                 let grown = max(id + 1, orgOfID.count * 2)
@@ -47,7 +48,12 @@ struct ReplaySeriesRefs {
             if orgOfID[id] == orgIndex {
                 refs.append(refOfID[id])
             } else {
-                let ref = head.resolve(Head.SeriesKey(org: org, labels: labels), kind: kinds[slot], postings: postings)
+                if orgSeed == nil { orgSeed = org.seriesSeed }
+                let ref = batch.labelBytes.withUnsafeBytes { all in
+                    head.resolve(
+                        org: org, seed: orgSeed!, encoded: UnsafeRawBufferPointer(rebasing: all[batch.labelRange(at: slot)]),
+                        kind: kinds[slot], postings: postings)
+                }
                 orgOfID[id] = orgIndex
                 refOfID[id] = ref
                 refs.append(ref)

@@ -24,35 +24,59 @@ enum WALRecord {
         case recordBatch = 3
     }
 
-    /// The writer's per-segment table of defined series (reset when a segment starts).
+    /// The writer's per-segment table of defined series (reset when a segment starts): ids in
+    /// definition order, found by organisation and label bytes without building a ``Labels``.
     struct SeriesTable: Sendable {
-        struct Key: Hashable, Sendable {
-            var org: OrgID
-            var labels: Labels
+        private var index = HashSlots()
+        /// Each id's organisation.
+        private var orgs: [OrgID] = []
+        /// Each id's label bytes, back to back; `ends[id]` is where they end.
+        private var arena: [UInt8] = []
+        private var ends: [Int] = []
+
+        /// The number of defined series.
+        var count: Int { ends.count }
+
+        /// The id of a defined series, or nil.
+        func id(org: OrgID, encoded: UnsafeRawBufferPointer, hash: Int) -> UInt32? {
+            index.find(hash) { id in
+                let start = id == 0 ? 0 : ends[id - 1]
+                guard ends[id] - start == encoded.count, orgs[id] == org else { return false }
+                return arena.withUnsafeBytes { stored in
+                    UnsafeRawBufferPointer(rebasing: stored[start..<ends[id]]).elementsEqual(encoded)
+                }
+            }.map { UInt32(truncatingIfNeeded: $0) }
         }
 
-        private(set) var ids: [Key: UInt32] = [:]
-
-        /// Forgets definitions made by a record that never reached the log (they are the
-        /// most recent ones, so the next definitions reuse their numbers, as a replay would).
-        mutating func remove(_ keys: [Key]) {
-            for key in keys { ids[key] = nil }
+        /// Defines a series not yet in the table; returns its id (the old ``count``).
+        mutating func define(org: OrgID, encoded: UnsafeRawBufferPointer, hash: Int) -> UInt32 {
+            let id = index.insert(hash)
+            orgs.append(org)
+            if !encoded.isEmpty { arena.append(contentsOf: encoded) }
+            ends.append(arena.count)
+            return UInt32(truncatingIfNeeded: id)
         }
 
-        fileprivate mutating func define(_ key: Key) -> UInt32 {
-            let id = UInt32(ids.count)
-            ids[key] = id
-            return id
+        /// Forgets the definitions from id `count` on: those made by a record that never
+        /// reached the log (they are the most recent ones, so the next definitions reuse their
+        /// numbers, as a replay would).
+        mutating func removeLast(from count: Int) {
+            guard count < ends.count else { return }
+            index.removeLast(from: count)
+            orgs.removeLast(orgs.count - count)
+            ends.removeLast(ends.count - count)
+            arena.removeLast(arena.count - (count == 0 ? 0 : ends[count - 1]))
         }
     }
 
     /// Appends a framed type-2 record for `batch`: each series is a reference to a definition
-    /// earlier in the segment, or a definition (kind and labels) recorded in `table` and listed
-    /// in `added` so that the caller can take it back if the record is not written.
+    /// earlier in the segment, or a definition (kind and labels) recorded in `table`. When the
+    /// record is not written, the caller takes the new definitions back with
+    /// `table.removeLast(from:)` and the table's count from before.
     ///
     /// - Throws: ``StorageError`` of kind `limitExceeded` when the payload is over ``maxPayloadBytes``.
     static func encodeBatch(
-        _ batch: MetricBatch, org: OrgID, table: inout SeriesTable, added: inout [SeriesTable.Key], into out: inout [UInt8]
+        _ batch: MetricBatch, org: OrgID, table: inout SeriesTable, into out: inout [UInt8]
     ) throws(StorageError) {
         let start = out.count
         out.append(contentsOf: repeatElement(0, count: headerSize))
@@ -60,19 +84,23 @@ enum WALRecord {
         let orgBytes = Array(org.name.utf8)
         appendUVarint(UInt64(orgBytes.count), to: &out)
         out.append(contentsOf: orgBytes)
-        appendUVarint(UInt64(batch.series.count), to: &out)
-        for (labels, kind) in zip(batch.series, batch.kinds) {
-            let key = SeriesTable.Key(org: org, labels: labels)
-            if let id = table.ids[key] {
-                appendUVarint(UInt64(id) + 1, to: &out)
-                out.append(kind.rawValue)
-            } else {
-                _ = table.define(key)
-                added.append(key)
-                out.append(0)
-                out.append(kind.rawValue)
-                appendUVarint(UInt64(labels.bytes.count), to: &out)
-                out.append(contentsOf: labels.bytes)
+        appendUVarint(UInt64(batch.seriesCount), to: &out)
+        let seed = org.seriesSeed
+        batch.labelBytes.withUnsafeBytes { all in
+            for slot in 0..<batch.seriesCount {
+                let kind = batch.kinds[slot]
+                let encoded = UnsafeRawBufferPointer(rebasing: all[batch.labelRange(at: slot)])
+                let hash = ByteHash.hash(encoded, seed: seed)
+                if let id = table.id(org: org, encoded: encoded, hash: hash) {
+                    appendUVarint(UInt64(id) + 1, to: &out)
+                    out.append(kind.rawValue)
+                } else {
+                    _ = table.define(org: org, encoded: encoded, hash: hash)
+                    out.append(0)
+                    out.append(kind.rawValue)
+                    appendUVarint(UInt64(encoded.count), to: &out)
+                    out.append(contentsOf: encoded)
+                }
             }
         }
         try appendColumnsAndFrame(batch, start: start, into: &out)
@@ -88,11 +116,12 @@ enum WALRecord {
         let orgBytes = Array(org.name.utf8)
         appendUVarint(UInt64(orgBytes.count), to: &out)
         out.append(contentsOf: orgBytes)
-        appendUVarint(UInt64(batch.series.count), to: &out)
-        for (labels, kind) in zip(batch.series, batch.kinds) {
-            out.append(kind.rawValue)
-            appendUVarint(UInt64(labels.bytes.count), to: &out)
-            out.append(contentsOf: labels.bytes)
+        appendUVarint(UInt64(batch.seriesCount), to: &out)
+        for slot in 0..<batch.seriesCount {
+            let range = batch.labelRange(at: slot)
+            out.append(batch.kinds[slot].rawValue)
+            appendUVarint(UInt64(range.count), to: &out)
+            out.append(contentsOf: batch.labelBytes[range])
         }
         try appendColumnsAndFrame(batch, start: start, into: &out)
     }

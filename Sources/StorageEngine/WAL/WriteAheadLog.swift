@@ -133,12 +133,12 @@ final class WriteAheadLog: Sendable {
         var record: [UInt8] = []
         record.reserveCapacity(64 + batch.sampleCount * 14)
         try await enqueue(.metrics(batch), org: org, record: &record) { s, record throws(StorageError) in
-            var added: [WALRecord.SeriesTable.Key] = []
+            let defined = s.seriesTable.count
             do throws(StorageError) {
-                try WALRecord.encodeBatch(batch, org: org, table: &s.seriesTable, added: &added, into: &record)
+                try WALRecord.encodeBatch(batch, org: org, table: &s.seriesTable, into: &record)
                 try write(record, &s)
             } catch {
-                s.seriesTable.remove(added)
+                s.seriesTable.removeLast(from: defined)
                 throw error
             }
         }

@@ -91,7 +91,7 @@ extension BluefloodIntake {
             for i in 0..<batch.sampleCount {
                 let slot = Int(batch.seriesSlots[i])
                 result.append(DecodedSample(
-                    tenant: tenant, series: batch.series[slot].description, kind: batch.kinds[slot],
+                    tenant: tenant, series: batch.labels(at: slot).description, kind: batch.kinds[slot],
                     timestampMillis: batch.timestampsMillis[i], value: batch.values[i]))
             }
         }
@@ -102,7 +102,7 @@ extension BluefloodIntake {
     func value(_ name: String, tenant: String, labels: Labels? = nil) -> Double? {
         let wanted = labels ?? Labels(metricName: name)
         guard let batch = batches[tenant] else { return nil }
-        let found = (0..<batch.sampleCount).filter { batch.series[Int(batch.seriesSlots[$0])] == wanted }
+        let found = (0..<batch.sampleCount).filter { batch.labels(at: Int(batch.seriesSlots[$0])) == wanted }
         return found.count == 1 ? batch.values[found[0]] : nil
     }
 

@@ -22,7 +22,7 @@ struct DogStatsDAggregatorTests {
     static func render(_ batch: MetricBatch) -> [String] {
         (0..<batch.sampleCount).map { i in
             let slot = Int(batch.seriesSlots[i])
-            return "\(BatchRendering.render(batch.series[slot])) \(batch.kinds[slot].name) \(batch.timestampsMillis[i]) \(batch.values[i])"
+            return "\(BatchRendering.render(batch.labels(at: slot))) \(batch.kinds[slot].name) \(batch.timestampsMillis[i]) \(batch.values[i])"
         }.sorted()
     }
 

@@ -25,7 +25,7 @@ struct DatadogIntakeExtrasDistributionTests {
     func stats(_ batch: MetricBatch) -> [String: [(Int64, Double)]] {
         var out: [String: [(Int64, Double)]] = [:]
         for i in 0..<batch.values.count {
-            let labels = batch.series[Int(batch.seriesSlots[i])]
+            let labels = batch.labels(at: Int(batch.seriesSlots[i]))
             var stat = labels[DatadogDistributionDecoder.statLabel] ?? "?"
             if stat == "bin" { stat += ":" + (labels[DatadogDistributionDecoder.binLabel] ?? "?") }
             out[stat, default: []].append((batch.timestampsMillis[i], batch.values[i]))

@@ -30,7 +30,7 @@ struct DatadogSketchDecoderTests {
     func stats(_ batch: MetricBatch) -> [String: [(Int64, Double)]] {
         var out: [String: [(Int64, Double)]] = [:]
         for i in 0..<batch.sampleCount {
-            let labels = batch.series[Int(batch.seriesSlots[i])]
+            let labels = batch.labels(at: Int(batch.seriesSlots[i]))
             var stat = labels[DatadogDistributionDecoder.statLabel] ?? "?"
             if stat == "bin" { stat += ":" + (labels[DatadogDistributionDecoder.binLabel] ?? "?") }
             out[stat, default: []].append((batch.timestampsMillis[i], batch.values[i]))
@@ -203,7 +203,7 @@ struct DatadogSketchDecoderTests {
                 let at = d.ts * 1000
                 func value(_ stat: String, bin: Int32? = nil) -> Double? {
                     for i in 0..<batch.sampleCount where batch.timestampsMillis[i] == at {
-                        let labels = batch.series[Int(batch.seriesSlots[i])]
+                        let labels = batch.labels(at: Int(batch.seriesSlots[i]))
                         guard labels.metricName == sketch.metric, labels["host"] == sketch.host,
                               labels[DatadogDistributionDecoder.statLabel] == stat,
                               bin == nil || labels[DatadogDistributionDecoder.binLabel] == String(bin!) else { continue }

@@ -65,7 +65,7 @@ enum SignalFxTestSupport {
     static func render(_ batch: MetricBatch) -> [String] {
         (0..<batch.sampleCount).map { i in
             let slot = Int(batch.seriesSlots[i])
-            return render(kind: batch.kinds[slot], labels: batch.series[slot], millis: batch.timestampsMillis[i], value: batch.values[i])
+            return render(kind: batch.kinds[slot], labels: batch.labels(at: slot), millis: batch.timestampsMillis[i], value: batch.values[i])
         }
     }
 
