@@ -54,8 +54,26 @@ public struct ByteStringTable: Sendable {
     ///
     /// - Returns: the id, and whether it was inserted by this call (then it equals the old ``count``).
     public mutating func insert(_ bytes: UnsafeRawBufferPointer) -> (id: Int, inserted: Bool) {
+        insert(bytes, hash: Self.hash(bytes))
+    }
+
+    /// The id of the string `otherID` of `other`, inserting a copy of it when it is new.
+    ///
+    /// Reuses the hash `other` stored for it: every table hashes with the process's seeded
+    /// `Hasher`, so the same bytes hash alike in all of them and only a match costs a `memcmp`.
+    public mutating func insert(_ otherID: Int, of other: ByteStringTable) -> (id: Int, inserted: Bool) {
+        other.withBytes(of: otherID) { insert($0, hash: other.hashes[otherID]) }
+    }
+
+    /// The id of the string `otherID` of `other` in this table; nil when it was never inserted.
+    /// Costs no hashing, as ``insert(_:of:)``.
+    public func id(of otherID: Int, in other: ByteStringTable) -> Int? {
+        other.withBytes(of: otherID) { id(of: $0, hash: other.hashes[otherID]) }
+    }
+
+    @inline(__always)
+    mutating func insert(_ bytes: UnsafeRawBufferPointer, hash: Int) -> (id: Int, inserted: Bool) {
         if ends.count >= slots.count / 2 { grow() }
-        let hash = Self.hash(bytes)
         let mask = slots.count - 1
         var index = hash & mask
         while true {
@@ -75,7 +93,12 @@ public struct ByteStringTable: Sendable {
     /// The id of `bytes`; nil when they were never inserted.
     public func id(of bytes: UnsafeRawBufferPointer) -> Int? {
         guard !slots.isEmpty else { return nil }
-        let hash = Self.hash(bytes)
+        return id(of: bytes, hash: Self.hash(bytes))
+    }
+
+    @inline(__always)
+    func id(of bytes: UnsafeRawBufferPointer, hash: Int) -> Int? {
+        guard !slots.isEmpty else { return nil }
         let mask = slots.count - 1
         var index = hash & mask
         while true {

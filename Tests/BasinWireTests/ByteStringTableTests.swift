@@ -55,4 +55,22 @@ struct ByteStringTableTests {
         }
         #expect(table.string(42) == "series.42.name")
     }
+
+    @Test("finds and copies another table's strings by id, as their bytes would")
+    func stringsOfAnotherTable() {
+        var source = ByteStringTable()
+        for string in Self.strings { _ = string.withUnsafeBytes { source.insert($0) } }
+        var target = ByteStringTable()
+        for id in stride(from: 0, to: source.count, by: 2) { _ = target.insert(id, of: source) }
+        for id in 0..<source.count {
+            let expected = source.withBytes(of: id) { target.id(of: $0) }
+            #expect(target.id(of: id, in: source) == expected)
+            #expect((expected != nil) == id.isMultiple(of: 2))
+        }
+        for id in 0..<source.count {
+            let (targetID, _) = target.insert(id, of: source)
+            #expect(target.withBytes(of: targetID) { Array($0) } == source.withBytes(of: id) { Array($0) })
+        }
+        #expect(target.count == source.count)
+    }
 }

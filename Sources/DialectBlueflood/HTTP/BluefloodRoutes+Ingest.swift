@@ -51,7 +51,7 @@ extension BluefloodRoutes {
         case .success(let value): intake = value
         case .failure(let failure): return record(Self.response(for: failure, tenant: tenant), endpoint: endpoint)
         }
-        let tenants = Set(intake.batches.keys).union(intake.metadata.keys).sorted()
+        let tenants = intake.tenants.sorted()
         if case (nil, let refusal?) = authorize(request, tenants: tenants, pathTenant: tenant, scope: .ingest) {
             return record(refusal, endpoint: endpoint)
         }
@@ -63,9 +63,7 @@ extension BluefloodRoutes {
                 if let batch = intake.batches[name], !batch.isEmpty {
                     try await environment.store.append(batch, org: org)
                 }
-                if let metadata = intake.metadata[name], !metadata.isEmpty {
-                    try await environment.store.updateMetricMetadata(org: org, metadata)
-                }
+                try await storeMetadata(intake, tenant: name, org: org)
             }
         } catch {
             return storageFailure(error, tenant: tenant, message: "Error persisting metrics", endpoint: endpoint)
@@ -74,6 +72,30 @@ extension BluefloodRoutes {
             return record(Self.errorResponse(HTTPResponse.Status(code: 207, reasonPhrase: "Multi-Status"), intake.errors), endpoint: endpoint)
         }
         return record(Response(status: .ok), endpoint: endpoint)
+    }
+
+    /// Writes a tenant's metadata updates: every aggregated one, and the basic ones that
+    /// ``metadataCache`` does not know as written already (remembered once the store took them).
+    private func storeMetadata(_ intake: BluefloodIntake, tenant: String, org: OrgID) async throws {
+        var updates = intake.aggregatedMetadata[tenant] ?? [:]
+        let aggregatedNames = Array(updates.keys)
+        var changes: BluefloodMetadataCache.Changes?
+        if let basic = intake.basicMetadata[tenant], !basic.isEmpty {
+            let found = metadataCache.changes(basic, org: org)
+            if updates.isEmpty {
+                updates = found.updates
+            } else {
+                updates.merge(found.updates) { _, basic in basic }
+            }
+            changes = found
+        }
+        guard !updates.isEmpty else { return }
+        do {
+            // Whatever the outcome, the basic entries of these names are no longer what is stored.
+            defer { metadataCache.forget(aggregatedNames, org: org) }
+            try await environment.store.updateMetricMetadata(org: org, updates)
+        }
+        if let changes { metadataCache.commit(changes, org: org) }
     }
 
     /// `POST /events`: one annotation into the reserved `_annotations` dataset of the path tenant (§6).

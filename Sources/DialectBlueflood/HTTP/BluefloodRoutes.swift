@@ -39,11 +39,15 @@ public struct BluefloodRoutes: Sendable {
     public let environment: DialectEnvironment
     public let records: any RecordStore
     public let options: BluefloodRoutesOptions
+    /// What this process last wrote as each basic metric's TTL and unit, so an unchanged name
+    /// costs no metadata write.
+    let metadataCache: BluefloodMetadataCache
 
     public init(environment: DialectEnvironment, records: any RecordStore, options: BluefloodRoutesOptions = BluefloodRoutesOptions()) {
         self.environment = environment
         self.records = records
         self.options = options
+        self.metadataCache = BluefloodMetadataCache()
     }
 
     /// A route: its path under `/v2.0/:tenantId`, the methods it answers, and the handler.

@@ -9,21 +9,41 @@ import StorageAPI
 public struct BluefloodIntake: Sendable {
     /// Samples to store, per tenant. Each series is registered once per tenant and request.
     public var batches: [String: MetricBatch]
-    /// Metadata updates, per tenant and metric name (the base name, never a `:part` series).
-    public var metadata: [String: [String: MetricMetadata]]
+    /// Metadata updates of pre-aggregated metrics, per tenant and metric name.
+    public var aggregatedMetadata: [String: [String: MetricMetadata]]
+    /// Metadata updates of basic metrics, per tenant, in byte form (see ``BluefloodBasicMetadata``).
+    public var basicMetadata: [String: BluefloodBasicMetadata]
     /// Entries of the rejected items, in Blueflood's order; non-empty with samples means 207.
     public var errors: [BluefloodErrorEntry]
     /// Samples across all tenants.
     public var sampleCount: Int
 
     public init(
-        batches: [String: MetricBatch] = [:], metadata: [String: [String: MetricMetadata]] = [:],
-        errors: [BluefloodErrorEntry] = [], sampleCount: Int = 0
+        batches: [String: MetricBatch] = [:], aggregatedMetadata: [String: [String: MetricMetadata]] = [:],
+        basicMetadata: [String: BluefloodBasicMetadata] = [:], errors: [BluefloodErrorEntry] = [], sampleCount: Int = 0
     ) {
         self.batches = batches
-        self.metadata = metadata
+        self.aggregatedMetadata = aggregatedMetadata
+        self.basicMetadata = basicMetadata
         self.errors = errors
         self.sampleCount = sampleCount
+    }
+
+    /// The tenants with samples or metadata to store.
+    public var tenants: Set<String> {
+        Set(batches.keys).union(aggregatedMetadata.keys).union(basicMetadata.keys)
+    }
+
+    /// Every metadata update, per tenant and metric name (the base name, never a `:part` series).
+    ///
+    /// Builds a `String` and a `MetricMetadata` per basic metric name: the routes write only the
+    /// names that changed (``BluefloodMetadataCache``).
+    public func allMetadata() -> [String: [String: MetricMetadata]] {
+        var result = aggregatedMetadata
+        for (tenant, basic) in basicMetadata where !basic.isEmpty {
+            result[tenant, default: [:]].merge(basic.allMetadata()) { _, new in new }
+        }
+        return result
     }
 }
 
@@ -46,32 +66,25 @@ public enum BluefloodIntakeFailure: Error, Equatable, Sendable {
 ///
 /// Series are registered once per tenant: basic metrics are looked up by their name bytes (no
 /// `String` or key array per sample), aggregated series by their labels. A basic metric's
-/// metadata is kept as plain values (its last TTL, the id of its last unit) until
-/// ``allMetadata`` builds the `MetricMetadata` and name `String`s, once per name.
+/// metadata stays in byte form (``BluefloodBasicMetadata``): its name, its last TTL, the id of
+/// its last unit.
 struct BluefloodTenantSink {
     var batch = MetricBatch()
     /// Metadata of aggregated metrics, by metric name.
     var metadata: [String: MetricMetadata] = [:]
-    /// Basic metric names, numbered in first-seen order (a sink holds basic or aggregated
-    /// series, never both).
-    private var basicNames = ByteStringTable()
-    /// Per basic name id: its series slot, its last `ttlInSeconds` and its last unit (an id in
-    /// ``units``, or -1 while none was given).
+    /// Basic metric names, numbered in first-seen order, with their metadata (a sink holds
+    /// basic or aggregated series, never both).
+    private(set) var basic = BluefloodBasicMetadata()
+    /// Per basic name id: its series slot.
     private var basicSlots: [UInt32] = []
-    private var basicTTLSeconds: [Int64] = []
-    private var basicUnits: [Int32] = []
-    /// The distinct units given with basic metrics: a unit costs a hash per sample, never a `String`.
-    private var units = ByteStringTable()
     /// Aggregated series labels → slot.
     private var labelSlots: [Labels: UInt32] = [:]
 
     /// Sizes the basic-metric tables for about `names` distinct names, so a body of new series
     /// does not regrow them step by step.
     mutating func reserveBasicCapacity(_ names: Int) {
-        basicNames.reserveCapacity(names, bytes: names * 48)
+        basic.reserveCapacity(names)
         basicSlots.reserveCapacity(names)
-        basicTTLSeconds.reserveCapacity(names)
-        basicUnits.reserveCapacity(names)
     }
 
     /// Appends a basic sample; the last `unit` given and the last `ttl` win.
@@ -82,17 +95,12 @@ struct BluefloodTenantSink {
     /// - Parameter unit: the unit's UTF-8 bytes, nil when the element had none.
     mutating func appendBasic(name: UnsafeRawBufferPointer, timestampMillis: Int64, value: Double, unit: UnsafeRawBufferPointer?, ttlSeconds: Int64) {
         let slot: UInt32
-        let unitId = unit.map { Int32(truncatingIfNeeded: units.insert($0).id) }
-        let (id, inserted) = basicNames.insert(name)
+        let (id, inserted) = basic.note(name: name, ttlSeconds: ttlSeconds, unit: unit)
         if inserted {
             slot = BluefloodTenantSink.beginNameSeries(name, in: &batch)
             basicSlots.append(slot)
-            basicTTLSeconds.append(ttlSeconds)
-            basicUnits.append(unitId ?? -1)
         } else {
             slot = basicSlots[id]
-            if let unitId { basicUnits[id] = unitId }
-            basicTTLSeconds[id] = ttlSeconds
         }
         batch.append(seriesSlot: slot, timestampMillis: timestampMillis, value: value)
     }
@@ -125,25 +133,7 @@ struct BluefloodTenantSink {
     }
 
     /// Whether the tenant has any metadata update.
-    var hasMetadata: Bool { !metadata.isEmpty || !basicNames.isEmpty }
-
-    /// Every metadata update of the tenant.
-    var allMetadata: [String: MetricMetadata] {
-        var result = metadata
-        result.reserveCapacity(metadata.count + basicNames.count)
-        let unitTexts = (0..<units.count).map { units.string($0) }
-        // Set field by field on a copy: the memberwise initializer of this other module's type
-        // is an opaque call that retains and releases each of its seven arguments.
-        let basic = MetricMetadata(dialect: Blueflood.dialect, vendorType: BluefloodMetricType.basic.rawValue)
-        for id in 0..<basicNames.count {
-            var entry = basic
-            let unit = basicUnits[id]
-            if unit >= 0 { entry.unit = unitTexts[Int(unit)] }
-            entry.ttlSeconds = basicTTLSeconds[id]
-            result[basicNames.string(id)] = entry
-        }
-        return result
-    }
+    var hasMetadata: Bool { !metadata.isEmpty || !basic.isEmpty }
 
     /// Appends a sample of an aggregated series.
     mutating func append(_ labels: Labels, kind: MetricKind, timestampMillis: Int64, value: Double) {
@@ -177,9 +167,9 @@ struct BluefloodTenantSinks {
         var all = sinks
         if !path.batch.isEmpty || path.hasMetadata { all[pathTenant] = path }
         for (tenant, sink) in all {
-            let metadata = sink.allMetadata
             if !sink.batch.isEmpty { result.batches[tenant] = sink.batch }
-            if !metadata.isEmpty { result.metadata[tenant] = metadata }
+            if !sink.metadata.isEmpty { result.aggregatedMetadata[tenant] = sink.metadata }
+            if !sink.basic.isEmpty { result.basicMetadata[tenant] = sink.basic }
             result.sampleCount += sink.batch.sampleCount
         }
         return result

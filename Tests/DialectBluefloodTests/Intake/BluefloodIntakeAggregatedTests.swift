@@ -42,7 +42,7 @@ struct BluefloodIntakeAggregatedTests {
         }
         #expect(intake.sampleCount == expected.count + 3)
         #expect(intake.samples.allSatisfy { $0.timestampMillis == Self.fixtureNow })
-        let metadata = try #require(intake.metadata[t])
+        let metadata = try #require(intake.allMetadata()[t])
         let aggregated = { (type: BluefloodMetricType) in
             MetricMetadata(dialect: "blueflood", vendorType: type.rawValue, ttlSeconds: Blueflood.aggregatedTTLSeconds)
         }

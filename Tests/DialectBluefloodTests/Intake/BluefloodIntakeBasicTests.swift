@@ -20,7 +20,7 @@ struct BluefloodIntakeBasicTests {
         let basic = { (unit: String?, ttl: Int64) in
             MetricMetadata(unit: unit, dialect: "blueflood", vendorType: "basic", ttlSeconds: ttl)
         }
-        #expect(intake.metadata == ["acTEST": ["a": basic("s", 40), "b": basic(nil, 5)]])
+        #expect(intake.allMetadata() == ["acTEST": ["a": basic("s", 40), "b": basic(nil, 5)]])
         let batch = try #require(intake.batches["acTEST"])
         #expect(batch.series == [Labels(metricName: "a"), Labels(metricName: "b")])
         #expect(batch.kinds == [.gauge, .gauge])
@@ -32,8 +32,8 @@ struct BluefloodIntakeBasicTests {
         let body = "[{\"metricName\":true,\"metricValue\":1,\"collectionTime\":\(intakeNow).9,\"ttlInSeconds\":7.99,\"unit\":5}]"
         let intake = try #require(decodeIntake(.ingest, body).intake)
         #expect(intake.samples == [DecodedSample(tenant: "acTEST", series: "true{}", kind: .gauge, timestampMillis: intakeNow, value: 1)])
-        #expect(intake.metadata["acTEST"]?["true"]?.ttlSeconds == 7)
-        #expect(intake.metadata["acTEST"]?["true"]?.unit == "5")
+        #expect(intake.allMetadata()["acTEST"]?["true"]?.ttlSeconds == 7)
+        #expect(intake.allMetadata()["acTEST"]?["true"]?.unit == "5")
         let nullTime = "[{\"metricName\":\"a\",\"metricValue\":1,\"collectionTime\":null,\"ttlInSeconds\":1}]"
         #expect(decodeIntake(.ingest, nullTime).failure == .errors([entry("acTEST", 0, "a", "collectionTime", outOfBounds)]))
     }

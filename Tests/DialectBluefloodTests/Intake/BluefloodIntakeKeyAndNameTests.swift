@@ -25,7 +25,7 @@ struct BluefloodIntakeKeyAndNameTests {
     func spellingsAgree(_ element: String) throws {
         let intake = try #require(decodeIntake(.ingest, "[\(element)]").intake)
         #expect(intake.samples == [DecodedSample(tenant: "acTEST", series: Labels(metricName: "a.b.c").description, kind: .gauge, timestampMillis: intakeNow, value: 2.5)])
-        #expect(intake.metadata == ["acTEST": ["a.b.c": MetricMetadata(unit: "ms", dialect: "blueflood", vendorType: "basic", ttlSeconds: 60)]])
+        #expect(intake.allMetadata() == ["acTEST": ["a.b.c": MetricMetadata(unit: "ms", dialect: "blueflood", vendorType: "basic", ttlSeconds: 60)]])
     }
 
     @Test("an escaped name read before a string value keeps its own bytes")
@@ -42,7 +42,7 @@ struct BluefloodIntakeKeyAndNameTests {
         if length <= 512 {
             let intake = try #require(outcome.intake)
             #expect(intake.batches["acTEST"]?.series == [Labels(metricName: name)])
-            #expect(intake.metadata["acTEST"]?.keys.sorted() == [name])
+            #expect(intake.allMetadata()["acTEST"]?.keys.sorted() == [name])
         } else {
             #expect(outcome.failure == .errors([entry(
                 "acTEST", intakeNow, String(repeating: "n", count: 512), "metricName", "metricName is \(length) bytes, over the limit of 512")]))
@@ -57,7 +57,7 @@ struct BluefloodIntakeKeyAndNameTests {
         ].joined(separator: ",") + "]"
         let intake = try #require(decodeIntake(.ingest, body).intake)
         let basic = { (unit: String?) in MetricMetadata(unit: unit, dialect: "blueflood", vendorType: "basic", ttlSeconds: 172_800) }
-        #expect(intake.metadata == ["acTEST": ["a": basic("ms"), "b": basic("ms"), "c": basic(nil)]])
+        #expect(intake.allMetadata() == ["acTEST": ["a": basic("ms"), "b": basic("ms"), "c": basic(nil)]])
         #expect(intake.batches["acTEST"]?.series == [Labels(metricName: "a"), Labels(metricName: "b"), Labels(metricName: "c")])
     }
 
@@ -69,7 +69,7 @@ struct BluefloodIntakeKeyAndNameTests {
         let batch = try #require(intake.batches["acTEST"])
         #expect(batch.series == names.map { Labels(metricName: $0) })
         #expect(batch.seriesSlots.last == 5)
-        #expect(intake.metadata["acTEST"]?.count == names.count)
+        #expect(intake.allMetadata()["acTEST"]?.count == names.count)
     }
 
     @Test("an unknown member fails the request whichever way its key is written", arguments: [
