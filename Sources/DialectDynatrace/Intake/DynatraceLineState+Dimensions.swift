@@ -3,60 +3,152 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import BasinModel
 
 extension DynatraceLineState {
     /// Parses `k=v[,k=v…]` from `start` up to the first unescaped blank; returns that offset (or the end).
+    ///
+    /// Kept dimensions go straight into ``builder``. A value without escapes is passed as a slice
+    /// of the line; only quoted and escaped values are unescaped into ``values``.
     mutating func parseDimensions(_ line: UnsafeRawBufferPointer, from start: Int) throws(DynatraceLineError) -> Int {
+        // Limits in a local: reading them through `self` in the loop would copy the state.
+        let limits = options.limits
         var i = start
         var count = 0
+        // The greatest ``prefixWord(_:_:)`` of a kept key; 0 (below every key's) when none is kept.
+        var keptPrefix: UInt64 = 0
         while true {
             let keyStart = i
-            while i < line.count, line[i] != UInt8(ascii: "=") {
-                guard Self.isDimensionKeyByte(line[i]) else { throw Self.invalidDimensionKey(line, at: i) }
-                i += 1
+            let (keyEnd, hasDot) = Self.dimensionKeyRun(line, from: i)
+            guard keyEnd < line.count, line[keyEnd] == UInt8(ascii: "=") else { throw Self.invalidDimensionKey(line, at: keyEnd) }
+            let key = keyStart..<keyEnd
+            try Self.validateDimensionKey(line, key, hasDot: hasDot, limits)
+            count &+= 1
+            if count > limits.maxDimensions {
+                throw DynatraceLineError(.tooManyDimensions, "too many dimensions: more than \(limits.maxDimensions)")
             }
-            guard i < line.count else { throw Self.invalidDimensionKey(line, at: i) }
-            let keyEnd = i
-            try validateDimensionKey(line, keyStart..<keyEnd)
-            count += 1
-            if count > options.limits.maxDimensions {
-                throw DynatraceLineError(.tooManyDimensions, "too many dimensions: more than \(options.limits.maxDimensions)")
-            }
-            i += 1
-            let valueStart = values.count
+            i = keyEnd &+ 1
             if i < line.count, line[i] == UInt8(ascii: "\"") {
-                i = try readQuoted(line, from: i + 1, newlineEscapes: false)
+                i = try readEscapedValue(line, key: key, from: i, dimensionsStart: start, limits, prefix: &keptPrefix)
             } else {
-                i = try readUnquoted(line, from: i, newlineEscapes: false)
+                let (runEnd, ascii) = Self.unquotedRun(line, from: i)
+                if runEnd < line.count, line[runEnd] == UInt8(ascii: "\\") {
+                    i = try readEscapedValue(line, key: key, from: i, dimensionsStart: start, limits, prefix: &keptPrefix)
+                } else {
+                    let value = UnsafeRawBufferPointer(rebasing: line[i..<runEnd])
+                    try Self.checkDimensionValue(value, ascii: ascii, limits)
+                    keepDimension(line, key: key, value: value, dimensionsStart: start, prefix: &keptPrefix)
+                    i = runEnd
+                }
             }
-            try checkDimensionValue(from: valueStart)
-            keepDimension(line, keyStart: keyStart, keyEnd: keyEnd, valueStart: valueStart)
             if i == line.count || Self.isBlank(line[i]) { return i }
             guard line[i] == UInt8(ascii: ",") else {
                 throw DynatraceLineError(.invalidDimensionValue, "invalid dimension value in message '\(DynatraceLineError.quote(line))': unexpected '\(Character(Unicode.Scalar(line[i])))' after a quoted value (index \(i))")
             }
-            i += 1
+            i &+= 1
         }
     }
 
-    /// Records a dimension unless its value is empty or its key was already seen on this line
-    /// (the first value is kept; Dynatrace keeps one and does not say which).
-    mutating func keepDimension(_ line: UnsafeRawBufferPointer, keyStart: Int, keyEnd: Int, valueStart: Int) {
-        guard values.count > valueStart else { return }
-        let length = keyEnd - keyStart
-        if let base = line.baseAddress {
-            for kept in dimensions where kept.keyEnd - kept.keyStart == length && memcmp(base + kept.keyStart, base + keyStart, length) == 0 {
-                values.removeLast(values.count - valueStart)
-                return
+    /// Reads a quoted value (at its opening `"`) or an unquoted one with backslash escapes (at
+    /// its first byte) into ``values``, checks and keeps it; returns the offset after it.
+    mutating func readEscapedValue(
+        _ line: UnsafeRawBufferPointer, key: Range<Int>, from start: Int, dimensionsStart: Int, _ limits: DynatraceIngestLimits,
+        prefix: inout UInt64
+    ) throws(DynatraceLineError) -> Int {
+        let valueStart = values.count
+        let end: Int
+        if line[start] == UInt8(ascii: "\"") {
+            end = try readQuoted(line, from: start + 1, newlineEscapes: false)
+        } else {
+            end = try readUnquoted(line, from: start, newlineEscapes: false)
+        }
+        // A local reference to the scratch, so reading it does not overlap the mutation of `self`.
+        let scratch = values
+        let failure = scratch.withUnsafeBytes { bytes -> DynatraceLineError? in
+            let value = UnsafeRawBufferPointer(rebasing: bytes[valueStart...])
+            do throws(DynatraceLineError) {
+                try Self.checkDimensionValue(value, ascii: false, limits)
+            } catch {
+                return error
+            }
+            keepDimension(line, key: key, value: value, dimensionsStart: dimensionsStart, prefix: &prefix)
+            return nil
+        }
+        if let failure { throw failure }
+        return end
+    }
+
+    /// Adds a dimension to ``builder`` unless its value is empty or its key was already kept on
+    /// this line (the first value is kept; Dynatrace keeps one and does not say which).
+    ///
+    /// `prefix` is the greatest prefix word of the keys kept so far: a key above it (the usual
+    /// case, keys arriving sorted) cannot repeat one; otherwise the line is looked at again
+    /// from `dimensionsStart`.
+    @inline(__always)
+    mutating func keepDimension(
+        _ line: UnsafeRawBufferPointer, key: Range<Int>, value: UnsafeRawBufferPointer, dimensionsStart: Int, prefix: inout UInt64
+    ) {
+        guard !value.isEmpty else { return }
+        let keyPrefix = Self.prefixWord(line, key)
+        if keyPrefix > prefix {
+            prefix = keyPrefix
+        } else if Self.isKeptEarlier(line, key: key, dimensionsStart: dimensionsStart) {
+            return
+        }
+        builder.add(name: UnsafeRawBufferPointer(rebasing: line[key]), value: value)
+    }
+
+    /// Whether a dimension before `key`, from `dimensionsStart` on, has the same key and a
+    /// non-empty value (so it was kept). Those dimensions were parsed already, so each is
+    /// `key=value,` with a quoted or unquoted value; only their extent is walked again.
+    @inline(never)
+    static func isKeptEarlier(_ line: UnsafeRawBufferPointer, key: Range<Int>, dimensionsStart: Int) -> Bool {
+        let end = key.lowerBound
+        var i = dimensionsStart
+        while i < end {
+            let keyStart = i
+            while i < end, line[i] != UInt8(ascii: "=") { i += 1 }
+            let earlierKey = keyStart..<i
+            i += 1
+            guard i < end else { return false }
+            let empty: Bool
+            if line[i] == UInt8(ascii: "\"") {
+                i += 1
+                empty = i < end && line[i] == UInt8(ascii: "\"")
+                while i < end, line[i] != UInt8(ascii: "\"") { i += line[i] == UInt8(ascii: "\\") ? 2 : 1 }
+                i += 1
+            } else {
+                empty = line[i] == UInt8(ascii: ",")
+                while i < end, line[i] != UInt8(ascii: ",") { i += line[i] == UInt8(ascii: "\\") ? 2 : 1 }
+            }
+            // `i` is at the `,` before the next dimension.
+            i += 1
+            if !empty, earlierKey.count == key.count, let base = line.baseAddress,
+               memcmp(base + earlierKey.lowerBound, base + key.lowerBound, key.count) == 0 {
+                return true
             }
         }
-        dimensions.append(DynatraceDimensionSpan(keyStart: keyStart, keyEnd: keyEnd, valueStart: valueStart, valueEnd: values.count))
+        return false
     }
 
     /// Dimension keys: `[a-z0-9_:.-]`, non-empty sections, at most `maxDimensionKeyBytes`, not `__name__`.
-    func validateDimensionKey(_ line: UnsafeRawBufferPointer, _ range: Range<Int>) throws(DynatraceLineError) {
+    /// The bytes were checked while finding the key's end, which also told whether it has a dot.
+    @inline(__always)
+    static func validateDimensionKey(
+        _ line: UnsafeRawBufferPointer, _ range: Range<Int>, hasDot: Bool, _ limits: DynatraceIngestLimits
+    ) throws(DynatraceLineError) {
+        // `__name__` as a little-endian word.
+        if range.isEmpty || range.count > limits.maxDimensionKeyBytes || hasDot
+            || (range.count == 8 && line.loadUnaligned(fromByteOffset: range.lowerBound, as: UInt64.self) == 0x5F5F_656D_616E_5F5F) {
+            try validateDimensionKeyFully(line, range, limits)
+        }
+    }
+
+    /// ``validateDimensionKey(_:_:hasDot:_:)`` for the keys that need more than a length check.
+    @inline(never)
+    static func validateDimensionKeyFully(_ line: UnsafeRawBufferPointer, _ range: Range<Int>, _ limits: DynatraceIngestLimits) throws(DynatraceLineError) {
         guard !range.isEmpty else { throw Self.invalidDimensionKey(line, at: range.lowerBound) }
-        let limit = options.limits.maxDimensionKeyBytes
+        let limit = limits.maxDimensionKeyBytes
         if range.count > limit {
             throw DynatraceLineError(.invalidDimensionKey, "dimension key length exceeded: \(range.count) > \(limit)")
         }
@@ -120,22 +212,28 @@ extension DynatraceLineState {
         throw DynatraceLineError(.invalidDimensionValue, "invalid dimension value in message '\(DynatraceLineError.quote(line))': missing closing quote")
     }
 
-    /// Checks the value just read (from `valueStart` to the end of ``values``): length and UTF-8.
-    func checkDimensionValue(from valueStart: Int) throws(DynatraceLineError) {
-        let limits = options.limits
-        let byteCount = values.count - valueStart
-        let (characters, valid) = values.withUnsafeBytes { bytes in
-            let range = valueStart..<bytes.count
-            let characters = range.count > limits.maxDimensionValueCharacters ? Self.scalarCount(bytes, range) : range.count
-            return (characters, Self.isValidUTF8(bytes, range))
-        }
+    /// Checks a dimension value after unescaping: length and UTF-8. `ascii` says the bytes are
+    /// known to be ASCII (one character each, valid UTF-8), which skips counting and validation.
+    @inline(__always)
+    static func checkDimensionValue(_ value: UnsafeRawBufferPointer, ascii: Bool, _ limits: DynatraceIngestLimits) throws(DynatraceLineError) {
+        if ascii, value.count <= limits.maxDimensionValueCharacters, value.count <= limits.maxDimensionValueBytes { return }
+        try checkDimensionValueFully(value, ascii: ascii, limits)
+    }
+
+    /// ``checkDimensionValue(_:ascii:_:)`` for values that are long or not known to be ASCII.
+    @inline(never)
+    static func checkDimensionValueFully(_ value: UnsafeRawBufferPointer, ascii: Bool, _ limits: DynatraceIngestLimits) throws(DynatraceLineError) {
+        let byteCount = value.count
+        let characters = !ascii && byteCount > limits.maxDimensionValueCharacters ? Self.scalarCount(value, 0..<byteCount) : byteCount
         if characters > limits.maxDimensionValueCharacters {
             throw DynatraceLineError(.dimensionValueTooLong, "dimension value length exceeded: \(characters) > \(limits.maxDimensionValueCharacters)")
         }
         if byteCount > limits.maxDimensionValueBytes {
             throw DynatraceLineError(.dimensionValueTooLong, "dimension value length exceeded: \(byteCount) bytes > \(limits.maxDimensionValueBytes) bytes")
         }
-        guard valid else { throw DynatraceLineError(.invalidDimensionValue, "dimension value is not valid UTF-8") }
+        guard ascii || Self.isValidUTF8(value, 0..<byteCount) else {
+            throw DynatraceLineError(.invalidDimensionValue, "dimension value is not valid UTF-8")
+        }
     }
 
     /// `\n` inside metadata values is a newline (the Java utils write multi-line descriptions so);
@@ -148,11 +246,6 @@ extension DynatraceLineState {
     @inline(__always)
     static func isPlainUnquotedByte(_ b: UInt8) -> Bool {
         b != UInt8(ascii: "\\") && b != UInt8(ascii: ",") && b != 0x20 && b != 0x09
-    }
-
-    static func isDimensionKeyByte(_ b: UInt8) -> Bool {
-        b &- UInt8(ascii: "a") < 26 || isDigit(b) || b == UInt8(ascii: "_") || b == UInt8(ascii: "-")
-            || b == UInt8(ascii: ".") || b == UInt8(ascii: ":")
     }
 
     /// `invalid dimension key in message '<line up to the culprit>'; error at 'M'  (index 31)`:

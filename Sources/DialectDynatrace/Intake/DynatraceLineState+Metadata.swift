@@ -8,7 +8,7 @@ extension DynatraceLineState {
     /// metric wins (Dynatrace: "only the first occurrence is used").
     mutating func parseMetadataLine(_ line: UnsafeRawBufferPointer, result: inout DynatraceIngestResult) throws(DynatraceLineError) {
         let keyEnd = Self.tokenEnd(line, from: 1)
-        try validateMetricKey(line, 1..<keyEnd)
+        try Self.validateMetricKey(line, 1..<keyEnd, options.limits)
         let typeStart = Self.skipBlanks(line, from: keyEnd)
         let typeEnd = Self.tokenEnd(line, from: typeStart)
         let type = UnsafeRawBufferPointer(rebasing: line[typeStart..<typeEnd])

@@ -27,7 +27,7 @@ extension DynatraceLineState {
 
     /// Parses `min=…,max=…,sum=…,count=…` (any order, each exactly once) and checks that the
     /// fields agree, with the texts and the 1e-6 tolerance of Dynatrace's validator.
-    func parseSummary(_ fields: UnsafeRawBufferPointer) throws(DynatraceLineError) -> DynatracePayload {
+    static func parseSummary(_ fields: UnsafeRawBufferPointer) throws(DynatraceLineError) -> DynatracePayload {
         // Four locals, not an array: no allocation per summary line.
         var min = 0.0, max = 0.0, sum = 0.0, count = 0.0
         var seen = 0

@@ -12,29 +12,21 @@ enum DynatracePayload: Equatable {
     }
 }
 
-/// Where one dimension's key (in the line) and unescaped value (in the scratch) are.
-struct DynatraceDimensionSpan {
-    var keyStart: Int
-    var keyEnd: Int
-    var valueStart: Int
-    var valueEnd: Int
-}
-
 /// The reusable scratch state of one ``DynatraceLineParser/parse(_:into:)`` call.
 struct DynatraceLineState {
     let options: DynatraceIngestOptions
+    /// The current data line's labels: its kept dimensions, then `__name__`.
     var builder = LabelsBuilder()
-    /// Unescaped dimension and metadata values of the current line.
+    /// Unescaped dimension and metadata values of the current line (only values that had
+    /// quotes or escapes; the others are read from the line).
     var values: [UInt8] = []
-    /// The current line's kept dimensions.
-    var dimensions: [DynatraceDimensionSpan] = []
-    /// The current line's metric name as stored.
+    /// The current line's metric name as stored, when it is not the key as written: a renamed
+    /// key, or the base a summary's suffixes are added to.
     var name: [UInt8] = []
 
     init(options: DynatraceIngestOptions) {
         self.options = options
         values.reserveCapacity(256)
-        dimensions.reserveCapacity(16)
         name.reserveCapacity(64)
     }
 
@@ -81,14 +73,8 @@ struct DynatraceLineState {
 
     static func isDigit(_ b: UInt8) -> Bool { b &- UInt8(ascii: "0") < 10 }
 
-    /// The end of the token starting at `start`: the next blank or the end of the line.
-    static func tokenEnd(_ line: UnsafeRawBufferPointer, from start: Int) -> Int {
-        var i = start
-        while i < line.count, !isBlank(line[i]) { i += 1 }
-        return i
-    }
-
     /// The first non-blank offset at or after `start`.
+    @inline(__always)
     static func skipBlanks(_ line: UnsafeRawBufferPointer, from start: Int) -> Int {
         var i = start
         while i < line.count, isBlank(line[i]) { i += 1 }
