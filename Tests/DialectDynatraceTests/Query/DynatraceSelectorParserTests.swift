@@ -95,6 +95,9 @@ struct DynatraceSelectorParserTests {
         .init(selector: "k:sort(value(avg,up))", message: "expected ascending or descending at position 17"),
         .init(selector: "k:sort(dimension(\"a\",ascending,natural))", message: "only lexical dimension sorting is supported at position 31"),
         .init(selector: "k:rate(5x)", message: ":rate needs a duration such as 1m (units s m h d w M y) at position 7"),
+        // Found by FuzzDynatraceLines: a count of units past Int64 milliseconds used to trap.
+        .init(selector: "k:rate(2222222222222222222222222222m)", message: ":rate needs a duration from 1 ms to 100 years at position 7"),
+        .init(selector: "k:rate(0.0001s)", message: ":rate needs a duration from 1 ms to 100 years at position 7"),
         .init(selector: "k:smooth(first)", message: ":smooth supports only skipfirst at position 9"),
         .init(selector: "k:fold(nope)", message: "unknown aggregation nope at position 7"),
         .init(selector: "\"unterminated", message: "unterminated quoted string at position 0"),

@@ -74,7 +74,12 @@ extension DynatraceSelectorParser {
                 guard let unitMillis = Self.durationUnitMillis[unit], value > 0 else {
                     throw DynatraceSelectorError(":rate needs a duration such as 1m (units s m h d w M y)", at: at)
                 }
-                millis = Int64(value * Double(unitMillis))
+                // Bounded before converting: a huge count of units does not fit in Int64.
+                let product = value * Double(unitMillis)
+                guard product >= 1, product <= Self.maxRateMillis else {
+                    throw DynatraceSelectorError(":rate needs a duration from 1 ms to 100 years", at: at)
+                }
+                millis = Int64(product)
                 try expect(")", "to close :rate")
             }
             return .rate(millis)
@@ -226,6 +231,9 @@ extension DynatraceSelectorParser {
             throw DynatraceSelectorError(name.isEmpty ? "expected a filter condition" : "unknown filter condition \(name)", at: at)
         }
     }
+
+    /// The longest `:rate` duration accepted: 100 years of 365 days, in milliseconds.
+    static let maxRateMillis = 100 * 31_536_000_000.0
 
     /// Milliseconds per duration unit (`M` a 30-day month, `y` 365 days).
     static let durationUnitMillis: [String: Int64] = [
