@@ -35,6 +35,21 @@ struct ProtobufReaderTests {
         #expect(position == bytes.count - 1)
     }
 
+    @Test("Random varints of every width read back whatever follows them (the word-load path and the byte loop)")
+    func randomVarints() throws {
+        var g = SeededGenerator(seed: 0x7A21)
+        print("seed 0x7A21")
+        for _ in 0..<20_000 {
+            let bits = Int.random(in: 0...64, using: &g)
+            let value = bits == 0 ? 0 : UInt64.random(in: 0...UInt64.max, using: &g) >> UInt64(64 - bits)
+            let trailing = (0..<Int.random(in: 0...10, using: &g)).map { _ in UInt8.random(in: 0...255, using: &g) }
+            let bytes = Self.varint(value) + trailing
+            let (read, position) = try Self.read(bytes) { (r: inout ProtobufReader) throws(WireError) in (try r.readVarint(), r.position) }.get()
+            #expect(read == value)
+            #expect(position == bytes.count - trailing.count)
+        }
+    }
+
     @Test("Tags of one byte and of several bytes read alike", arguments: [UInt64(1), 2, 15, 16, 2047, 0x1FFF_FFFF])
     func tags(field: UInt64) throws {
         for wireType in [ProtobufWireType.varint, .fixed64, .lengthDelimited, .startGroup, .endGroup, .fixed32] {

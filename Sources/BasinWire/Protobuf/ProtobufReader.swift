@@ -89,28 +89,56 @@ public struct ProtobufReader {
 
     /// Reads a base-128 varint of at most ten bytes.
     ///
+    /// One- and two-byte varints (field keys, and the lengths of strings and embedded messages
+    /// below 16 KiB) are read inline; longer ones out of line.
+    ///
     /// - Throws: ``WireError`` when the varint is truncated or does not fit 64 bits.
     @inlinable
     public mutating func readVarint() throws(WireError) -> UInt64 {
         let position = _position
-        if position < bytes.count {
+        let count = bytes.count
+        if position < count {
             let first = bytes.load(fromByteOffset: position, as: UInt8.self)
             if first < 0x80 {
                 _position = position + 1
                 return UInt64(first)
             }
+            if position + 1 < count {
+                let second = bytes.load(fromByteOffset: position + 1, as: UInt8.self)
+                if second < 0x80 {
+                    _position = position + 2
+                    return UInt64(first & 0x7F) | UInt64(second) << 7
+                }
+            }
         }
         return try readVarintSlow()
     }
 
-    /// The varint at ``position`` when it is longer than one byte (or truncated).
+    /// The varint at ``position`` when it is longer than two bytes (or truncated).
     @usableFromInline
     mutating func readVarintSlow() throws(WireError) -> UInt64 {
+        let start = _position
+        let count = bytes.count
+        // Up to eight bytes (timestamps in milliseconds take six) from one word load when eight
+        // bytes remain: the first byte without the continuation bit ends the varint, and the
+        // 7-bit groups before it are packed together in three steps.
+        if count - start >= 8, let base = bytes.baseAddress {
+            let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: start, as: UInt64.self))
+            let ends = ~word & 0x8080_8080_8080_8080
+            if ends != 0 {
+                let length = ends.trailingZeroBitCount &>> 3 &+ 1
+                var x = length == 8 ? word : word & ((1 &<< (UInt64(length) &* 8)) &- 1)
+                x &= 0x7F7F_7F7F_7F7F_7F7F
+                x = (x & 0x007F_007F_007F_007F) | (x & 0x7F00_7F00_7F00_7F00) &>> 1
+                x = (x & 0x0000_3FFF_0000_3FFF) | (x & 0x3FFF_0000_3FFF_0000) &>> 2
+                x = (x & 0x0000_0000_0FFF_FFFF) | (x & 0x0FFF_FFFF_0000_0000) &>> 4
+                _position = start &+ length
+                return x
+            }
+        }
         var result: UInt64 = 0
         var shift: UInt64 = 0
-        let start = _position
         var position = start
-        let count = bytes.count
         while position < count {
             let byte = bytes.load(fromByteOffset: position, as: UInt8.self)
             position += 1

@@ -25,6 +25,8 @@ public struct SignalFxDatapointBatch: Sendable {
     var labels = LabelsBuilder()
     var dimensionCount = 0
     var pointDrop: SignalFxDropReason?
+    /// Whether ``addMetricName(_:)`` already added the current point's `__name__`.
+    var metricNameAdded = false
     /// The accepted metric names as bytes: a name already in ``metricNames`` costs one hash,
     /// no `String`.
     var knownNames = ByteStringTable()
@@ -33,6 +35,12 @@ public struct SignalFxDatapointBatch: Sendable {
 
     /// `__name__` as bytes.
     static let metricNameKey: [UInt8] = Array(Labels.metricNameKey.utf8)
+
+    /// `__name__` as bytes that need no global's lazy initialisation.
+    static var metricNameKeyBytes: UnsafeRawBufferPointer {
+        let nameKey: StaticString = "__name__"
+        return UnsafeRawBufferPointer(start: nameKey.utf8Start, count: nameKey.utf8CodeUnitCount)
+    }
 
     /// Creates an empty batch.
     public init(limits: SignalFxIntakeLimits = SignalFxIntakeLimits(), nowMillis: Int64) {
@@ -45,10 +53,13 @@ public struct SignalFxDatapointBatch: Sendable {
     /// The number of dropped points.
     public var droppedCount: Int { dropped.values.reduce(0, +) }
 
-    /// Sizes the accepted-point columns for `points` more points (a decoder that can count
-    /// them first saves their regrowth; the count is a hint, not a limit).
-    public mutating func reserveCapacity(points: Int) {
-        metrics.reserveCapacity(series: metrics.seriesCount + points, samples: metrics.sampleCount + points)
+    /// Sizes the accepted-point columns for `points` more points, and the label sets for
+    /// `labelBytes` more bytes when known (a decoder that can count them first saves their
+    /// regrowth; the counts are hints, not limits).
+    public mutating func reserveCapacity(points: Int, labelBytes: Int = 0) {
+        metrics.reserveCapacity(
+            series: metrics.seriesCount + points, samples: metrics.sampleCount + points,
+            labelBytes: labelBytes > 0 ? metrics.labelBytes.count + labelBytes : 0)
     }
 
     /// Starts a point: forgets the previous point's dimensions.
@@ -56,6 +67,24 @@ public struct SignalFxDatapointBatch: Sendable {
         labels.reset()
         dimensionCount = 0
         pointDrop = nil
+        metricNameAdded = false
+    }
+
+    /// Adds the current point's metric name as `__name__` before its dimensions, optionally.
+    ///
+    /// A decoder that reads the name before the dimensions (protobuf field order) calls this
+    /// when it does: `__name__` sorts before lowercase keys, so dimensions that arrive sorted
+    /// keep the label set in order and ``endPoint(metric:type:timestampMillis:value:)`` copies
+    /// it as one run instead of moving the name into place. The name is checked there as
+    /// always; `metric` must be the name passed to it. A second call for the same point (a
+    /// repeated `metric` field) leaves the name to `endPoint`, whose addition wins.
+    public mutating func addMetricName(_ metric: UnsafeRawBufferPointer) {
+        if labels.count == 0 {
+            labels.add(name: Self.metricNameKeyBytes, value: metric)
+            metricNameAdded = true
+        } else {
+            metricNameAdded = false
+        }
     }
 
     /// Marks the current point as invalid; the first reason is the one counted.
@@ -69,6 +98,7 @@ public struct SignalFxDatapointBatch: Sendable {
     /// label); an empty or over-long key, a key `__name__` or an over-long value invalidates the
     /// point. Keys are not held to SignalFx's documented character set: `k8s.pod.name` is real
     /// traffic (spec §3.4). The bytes must be valid UTF-8; they are copied.
+    @inline(__always)
     public mutating func addDimension(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
         guard pointDrop == nil, !value.isEmpty else { return }
         dimensionCount += 1
@@ -112,8 +142,7 @@ public struct SignalFxDatapointBatch: Sendable {
             guard timestampMillis <= Int64.max / 1_000_000 else { return drop(.invalidTimestamp, metric: metric) }
             time = timestampMillis
         }
-        let nameKey: StaticString = "__name__"
-        labels.add(name: UnsafeRawBufferPointer(start: nameKey.utf8Start, count: nameKey.utf8CodeUnitCount), value: metric)
+        if !metricNameAdded { labels.add(name: Self.metricNameKeyBytes, value: metric) }
         metrics.append(labels, kind: kind, timestampMillis: time, value: value)
         if !recentNames.contains(metric) {
             if knownNames.insert(metric).inserted {

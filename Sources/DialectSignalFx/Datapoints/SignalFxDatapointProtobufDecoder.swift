@@ -16,7 +16,9 @@ public enum SignalFxDatapointProtobufDecoder {
     /// - Throws: ``WireError`` for malformed protobuf (truncated values, bad keys, groups).
     /// - Complexity: O(n) in the body; strings are read in place.
     public static func decode(_ bytes: UnsafeRawBufferPointer, into batch: inout SignalFxDatapointBatch) throws(WireError) {
-        batch.reserveCapacity(points: countPoints(bytes))
+        // A point's label set is about as long as its bytes (a dimension's record drops the
+        // message's tags and length; `__name__` costs about what the value field did).
+        batch.reserveCapacity(points: countPoints(bytes), labelBytes: bytes.count)
         var reader = ProtobufReader(bytes)
         while let (field, wireType) = try reader.readTag() {
             guard field == SignalFxProtobufSchema.UploadMessage.items, wireType == .lengthDelimited else {
@@ -36,8 +38,13 @@ public enum SignalFxDatapointProtobufDecoder {
         var count = 0
         do throws(WireError) {
             while let (field, wireType) = try reader.readTag() {
-                if field == SignalFxProtobufSchema.UploadMessage.items, wireType == .lengthDelimited { count += 1 }
-                try reader.skip(wireType)
+                // Length-delimited fields are skipped inline: every `datapoints` field is one.
+                guard wireType == .lengthDelimited else {
+                    try reader.skip(wireType)
+                    continue
+                }
+                _ = try reader.readLengthDelimited()
+                if field == SignalFxProtobufSchema.UploadMessage.items { count += 1 }
             }
         } catch {}
         return count
@@ -104,7 +111,9 @@ public enum SignalFxDatapointProtobufDecoder {
             case (Field.source, .lengthDelimited):
                 fields.source = try reader.readLengthDelimited().bytes
             case (Field.metric, .lengthDelimited):
-                fields.metric = try reader.readLengthDelimited().bytes
+                let metric = try reader.readLengthDelimited().bytes
+                fields.metric = metric
+                batch.addMetricName(metric)
             case (Field.timestamp, .varint):
                 fields.timestamp = Int64(bitPattern: try reader.readVarint())
             case (Field.value, .lengthDelimited):
