@@ -15,17 +15,14 @@ public struct ByteStringTable: Sendable {
     @usableFromInline var arena: [UInt8] = []
     /// For each id, where its bytes end in ``arena`` (they start where the previous id's end).
     @usableFromInline var ends: [Int] = []
-    /// For each id, its full hash (compared before the bytes, and reused when the table grows).
-    @usableFromInline var hashes: [Int] = []
-    /// Open addressing with linear probing: `id + 1`, or 0 for an empty slot. Power-of-two size.
-    @usableFromInline var slots: [Int32] = []
+    /// The ids by hash (each id's hash is kept there, compared before the bytes).
+    @usableFromInline var index = HashSlots()
 
     /// An empty table; `minimumCapacity` strings fit before the index grows.
     public init(minimumCapacity: Int = 0) {
         if minimumCapacity > 0 {
             ends.reserveCapacity(minimumCapacity)
-            hashes.reserveCapacity(minimumCapacity)
-            slots = [Int32](repeating: 0, count: Self.tableSize(for: minimumCapacity))
+            index.reserveCapacity(minimumCapacity)
         }
     }
 
@@ -34,12 +31,7 @@ public struct ByteStringTable: Sendable {
     public mutating func reserveCapacity(_ strings: Int, bytes: Int) {
         arena.reserveCapacity(bytes)
         ends.reserveCapacity(strings)
-        hashes.reserveCapacity(strings)
-        let size = Self.tableSize(for: strings)
-        if size > slots.count {
-            slots = [Int32](repeating: 0, count: size)
-            rehash()
-        }
+        index.reserveCapacity(strings)
     }
 
     /// The number of distinct strings.
@@ -62,51 +54,42 @@ public struct ByteStringTable: Sendable {
     /// Reuses the hash `other` stored for it: every table hashes with the process's seeded
     /// `Hasher`, so the same bytes hash alike in all of them and only a match costs a `memcmp`.
     public mutating func insert(_ otherID: Int, of other: ByteStringTable) -> (id: Int, inserted: Bool) {
-        other.withBytes(of: otherID) { insert($0, hash: other.hashes[otherID]) }
+        other.withBytes(of: otherID) { insert($0, hash: other.index.hashes[otherID]) }
     }
 
     /// The id of the string `otherID` of `other` in this table; nil when it was never inserted.
     /// Costs no hashing, as ``insert(_:of:)``.
     public func id(of otherID: Int, in other: ByteStringTable) -> Int? {
-        other.withBytes(of: otherID) { id(of: $0, hash: other.hashes[otherID]) }
+        other.withBytes(of: otherID) { id(of: $0, hash: other.index.hashes[otherID]) }
     }
 
     @inline(__always)
     mutating func insert(_ bytes: UnsafeRawBufferPointer, hash: Int) -> (id: Int, inserted: Bool) {
-        if ends.count >= slots.count / 2 { grow() }
-        let mask = slots.count - 1
-        var index = hash & mask
-        while true {
-            let entry = Int(slots[index])
-            if entry == 0 { break }
-            if hashes[entry - 1] == hash, matches(entry - 1, bytes) { return (entry - 1, false) }
-            index = (index + 1) & mask
+        // The arrays are passed borrowed, so nothing else holds them when `bytes` are appended.
+        let found = Self.insert(hash, bytes, into: &index, arena: arena, ends: ends)
+        if found.inserted {
+            if bytes.count > 0 { arena.append(contentsOf: bytes) }
+            ends.append(arena.count)
         }
-        let id = ends.count
-        if bytes.count > 0 { arena.append(contentsOf: bytes) }
-        ends.append(arena.count)
-        hashes.append(hash)
-        slots[index] = Int32(truncatingIfNeeded: id + 1)
-        return (id, true)
+        return found
+    }
+
+    @inline(__always)
+    static func insert(
+        _ hash: Int, _ bytes: UnsafeRawBufferPointer, into index: inout HashSlots, arena: [UInt8], ends: [Int]
+    ) -> (id: Int, inserted: Bool) {
+        index.insert(hash) { matches($0, bytes, arena: arena, ends: ends) }
     }
 
     /// The id of `bytes`; nil when they were never inserted.
     public func id(of bytes: UnsafeRawBufferPointer) -> Int? {
-        guard !slots.isEmpty else { return nil }
+        guard index.count > 0 else { return nil }
         return id(of: bytes, hash: Self.hash(bytes))
     }
 
     @inline(__always)
     func id(of bytes: UnsafeRawBufferPointer, hash: Int) -> Int? {
-        guard !slots.isEmpty else { return nil }
-        let mask = slots.count - 1
-        var index = hash & mask
-        while true {
-            let entry = Int(slots[index])
-            if entry == 0 { return nil }
-            if hashes[entry - 1] == hash, matches(entry - 1, bytes) { return entry - 1 }
-            index = (index + 1) & mask
-        }
+        index.find(hash) { Self.matches($0, bytes, arena: arena, ends: ends) }
     }
 
     /// Calls `body` with the bytes of the string `id` (valid only during the call).
@@ -124,8 +107,7 @@ public struct ByteStringTable: Sendable {
     public mutating func removeAll() {
         arena.removeAll(keepingCapacity: true)
         ends.removeAll(keepingCapacity: true)
-        hashes.removeAll(keepingCapacity: true)
-        for i in slots.indices { slots[i] = 0 }
+        index.removeAll()
     }
 
     // MARK: Internals
@@ -137,36 +119,13 @@ public struct ByteStringTable: Sendable {
     }
 
     @inline(__always)
-    func matches(_ id: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
+    static func matches(_ id: Int, _ bytes: UnsafeRawBufferPointer, arena: [UInt8], ends: [Int]) -> Bool {
         let start = id == 0 ? 0 : ends[id - 1]
         let count = ends[id] - start
         guard count == bytes.count else { return false }
         if count == 0 { return true }
         return arena.withUnsafeBytes { stored in
             ByteText.equal(stored.baseAddress! + start, bytes.baseAddress!, count: count)
-        }
-    }
-
-
-    /// A power of two at least twice `count` (load factor at most one half), at least 16.
-    static func tableSize(for count: Int) -> Int {
-        var size = 16
-        while size < count * 2 { size *= 2 }
-        return size
-    }
-
-    mutating func grow() {
-        slots = [Int32](repeating: 0, count: Self.tableSize(for: max(ends.count + 1, slots.count)))
-        rehash()
-    }
-
-    /// Refills ``slots`` (all empty, a power of two in size) from the stored hashes.
-    mutating func rehash() {
-        let mask = slots.count - 1
-        for id in 0..<ends.count {
-            var index = hashes[id] & mask
-            while slots[index] != 0 { index = (index + 1) & mask }
-            slots[index] = Int32(truncatingIfNeeded: id + 1)
         }
     }
 }

@@ -138,7 +138,7 @@ final class Head: Sendable {
         let hash = Head.seriesHash(seed: seed, encoded)
         let s = Head.stripe(of: hash)
         let (ref, created) = stripes[s].state.withLock { state -> (SeriesRef, Labels?) in
-            if let local = state.index.find(hash, where: { state.series[$0].labels.hasBytes(encoded) && state.series[$0].org == org }) {
+            if let local = state.index.find(hash, where: { state.series[$0].labels.bytes.withUnsafeBytes { HashSlots.bytesEqual($0, encoded) } && state.series[$0].org == org }) {
                 return (SeriesRef(local) << Head.stripeBits | SeriesRef(s), nil)
             }
             let labels = Labels(uncheckedBytes: [UInt8](encoded))
@@ -207,5 +207,15 @@ extension Head {
             out[org] = postings.kinds.withLock { $0 }
         }
         return out
+    }
+}
+
+extension OrgID {
+    /// The seed for hashing this organisation's series keys with ``ByteHash`` (never 0, so it
+    /// is always mixed in).
+    var seriesSeed: Int {
+        var hasher = Hasher()
+        hasher.combine(name)
+        return hasher.finalize() | 1
     }
 }

@@ -43,7 +43,7 @@ enum WALRecord {
                 let start = id == 0 ? 0 : ends[id - 1]
                 guard ends[id] - start == encoded.count, orgs[id] == org else { return false }
                 return arena.withUnsafeBytes { stored in
-                    UnsafeRawBufferPointer(rebasing: stored[start..<ends[id]]).elementsEqual(encoded)
+                    HashSlots.bytesEqual(UnsafeRawBufferPointer(rebasing: stored[start..<ends[id]]), encoded)
                 }
             }.map { UInt32(truncatingIfNeeded: $0) }
         }
