@@ -198,14 +198,6 @@ public struct LabelsBuilder: Sendable {
         return withEncoding { Labels(uncheckedBytes: [UInt8]($0)) }
     }
 
-    /// Appends the canonical encoding (what ``build()`` would hold) to `out`, allocating
-    /// nothing once `out` has room: how a decoder adds a series to a ``MetricBatch``.
-    @inlinable
-    public func appendEncoding(to out: inout [UInt8]) {
-        if entryCount == 0 { return }
-        withEncoding { out.append(contentsOf: $0) }
-    }
-
     /// Calls `body` with the canonical encoding: sorted, duplicate names removed (the last
     /// added wins). The bytes are only valid during the call.
     ///
@@ -231,10 +223,7 @@ public struct LabelsBuilder: Sendable {
                 }
                 return try withUnsafeTemporaryAllocation(byteCount: used, alignment: 8) { buffer in
                     let destination = buffer.baseAddress!
-                    let lastStart = e[n - 1].recordStart
-                    Self.copy(UnsafeRawBufferPointer(start: base, count: split), to: destination)
-                    Self.copy(UnsafeRawBufferPointer(start: base + lastStart, count: used - lastStart), to: destination + split)
-                    Self.copy(UnsafeRawBufferPointer(start: base + split, count: lastStart - split), to: destination + split + used - lastStart)
+                    Self.encodeMovingLast(base, used: used, lastStart: e[n - 1].recordStart, split: split, into: destination)
                     return try body(UnsafeRawBufferPointer(start: destination, count: used))
                 }
             }
@@ -245,6 +234,55 @@ public struct LabelsBuilder: Sendable {
                 }
             }
         }
+    }
+
+    /// Appends the canonical encoding (what ``build()`` would hold) to `out`, writing it in
+    /// place: a set added in order is one copy, any other is ordered straight into `out`.
+    /// Allocates nothing once `out` has room. How a decoder adds a series to a ``MetricBatch``.
+    @inlinable
+    public func appendEncoding(to out: inout ByteColumn) {
+        let n = entryCount
+        if n == 0 { return }
+        let s = storage
+        let used = used
+        withExtendedLifetime(s) {
+            let base = UnsafeRawPointer(s.bytes)
+            if prefixesAscend {
+                out.append(UnsafeRawBufferPointer(start: base, count: used))
+                return
+            }
+            let e = UnsafeBufferPointer(start: s.entries, count: n)
+            if prefixesAscendBeforeLast, let split = Self.insertionPoint(base, e) {
+                let lastStart = e[n - 1].recordStart
+                if split == lastStart {
+                    out.append(UnsafeRawBufferPointer(start: base, count: used))
+                } else {
+                    out.append(maximumCount: used) { destination in
+                        Self.encodeMovingLast(base, used: used, lastStart: lastStart, split: split, into: destination)
+                        return used
+                    }
+                }
+                return
+            }
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: n) { order in
+                out.append(maximumCount: used) { destination in
+                    let written = Self.encodeSorting(base, used: used, e, order, into: destination)
+                    if written.start != UnsafeRawPointer(destination) {
+                        Self.copy(UnsafeRawBufferPointer(start: written.start, count: written.count), to: destination)
+                    }
+                    return written.count
+                }
+            }
+        }
+    }
+
+    /// Copies the records to `destination` with the last one (starting at `lastStart`) moved
+    /// to `split`, where it sorts.
+    @inlinable
+    static func encodeMovingLast(_ base: UnsafeRawPointer, used: Int, lastStart: Int, split: Int, into destination: UnsafeMutableRawPointer) {
+        copy(UnsafeRawBufferPointer(start: base, count: split), to: destination)
+        copy(UnsafeRawBufferPointer(start: base + lastStart, count: used - lastStart), to: destination + split)
+        copy(UnsafeRawBufferPointer(start: base + split, count: lastStart - split), to: destination + split + used - lastStart)
     }
 
     /// When all entries but the last are in order: where the last record belongs, as the

@@ -10,8 +10,8 @@
 /// ``Labels`` value for it. The same batch is what the write-ahead log persists.
 public struct MetricBatch: Sendable {
     /// The label sets of all series, back to back in the ``Labels`` encoding.
-    public var labelBytes: [UInt8] { _labelBytes }
-    @usableFromInline var _labelBytes: [UInt8] = []
+    public var labelBytes: ByteColumn { _labelBytes }
+    @usableFromInline var _labelBytes = ByteColumn()
     /// For each series, where its label set ends in ``labelBytes`` (it starts where the
     /// previous one ends).
     @usableFromInline var _labelEnds: [Int] = []
@@ -46,7 +46,7 @@ public struct MetricBatch: Sendable {
 
     /// The label set of series `slot` (allocates: hot paths read ``labelBytes`` instead).
     public func labels(at slot: Int) -> Labels {
-        Labels(uncheckedBytes: Array(_labelBytes[labelRange(at: slot)]))
+        Labels(uncheckedBytes: _labelBytes[labelRange(at: slot)])
     }
 
     /// Every series' label set in slot order (allocates one per series: for tests and cold paths).
@@ -59,7 +59,7 @@ public struct MetricBatch: Sendable {
     /// Registering the same labels twice gives two slots; storage resolves them to one series.
     @inlinable
     public mutating func beginSeries(_ labels: Labels, kind: MetricKind) -> UInt32 {
-        _labelBytes.append(contentsOf: labels.bytes)
+        labels.bytes.withUnsafeBytes { _labelBytes.append($0) }
         return endSeries(kind: kind)
     }
 
@@ -75,7 +75,7 @@ public struct MetricBatch: Sendable {
     /// unique names); the caller guarantees the layout, as with ``Labels/init(uncheckedBytes:)``.
     @inlinable
     public mutating func beginSeries(encodedLabels: UnsafeRawBufferPointer, kind: MetricKind) -> UInt32 {
-        if !encodedLabels.isEmpty { _labelBytes.append(contentsOf: encodedLabels) }
+        _labelBytes.append(encodedLabels)
         return endSeries(kind: kind)
     }
 
@@ -140,7 +140,7 @@ public struct MetricBatch: Sendable {
 
     /// Forgets everything, keeping capacity.
     public mutating func removeAll() {
-        _labelBytes.removeAll(keepingCapacity: true)
+        _labelBytes.removeAll()
         _labelEnds.removeAll(keepingCapacity: true)
         _kinds.removeAll(keepingCapacity: true)
         _seriesSlots.removeAll(keepingCapacity: true)

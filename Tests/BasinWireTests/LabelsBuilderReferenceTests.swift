@@ -60,10 +60,13 @@ struct LabelsBuilderReferenceTests {
             #expect(builder.count == count)
             let expected = Self.reference(pairs)
             #expect(builder.build().bytes == expected)
-            // What a decoder hands a batch: appended after other bytes, without a Labels value.
-            var appended: [UInt8] = [7, 7]
-            builder.appendEncoding(to: &appended)
-            #expect(appended == [7, 7] + expected)
+            // What a decoder hands a batch: appended after other bytes, without a Labels value,
+            // into a batch's column, which a copy taken before must not see.
+            var column = ByteColumn([7, 7])
+            let before = column
+            builder.appendEncoding(to: &column)
+            #expect(column.array == [7, 7] + expected)
+            #expect(before.array == [7, 7])
         }
     }
 

@@ -117,11 +117,13 @@ enum WALRecord {
         appendUVarint(UInt64(orgBytes.count), to: &out)
         out.append(contentsOf: orgBytes)
         appendUVarint(UInt64(batch.seriesCount), to: &out)
-        for slot in 0..<batch.seriesCount {
-            let range = batch.labelRange(at: slot)
-            out.append(batch.kinds[slot].rawValue)
-            appendUVarint(UInt64(range.count), to: &out)
-            out.append(contentsOf: batch.labelBytes[range])
+        batch.labelBytes.withUnsafeBytes { labelBytes in
+            for slot in 0..<batch.seriesCount {
+                let range = batch.labelRange(at: slot)
+                out.append(batch.kinds[slot].rawValue)
+                appendUVarint(UInt64(range.count), to: &out)
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: labelBytes[range]))
+            }
         }
         try appendColumnsAndFrame(batch, start: start, into: &out)
     }
