@@ -5,9 +5,14 @@ extension DynatraceLineState {
     mutating func parseDataLine(
         _ line: UnsafeRawBufferPointer, number: Int, into batch: inout MetricBatch, result: inout DynatraceIngestResult
     ) throws(DynatraceLineError) {
-        // Options in a local: reading them through `self` would copy the state.
-        let options = self.options
-        let keyEnd = try Self.metricKeyEnd(line, options.limits)
+        // The options are read field by field: a local copy of the whole struct costs a few
+        // dozen instructions per line.
+        let keyEnd: Int
+        if let end = Self.metricKeyEnd(line, maxMetricKeyBytes: options.limits.maxMetricKeyBytes) {
+            keyEnd = end
+        } else {
+            keyEnd = try Self.metricKeyEndFully(line, options.limits)
+        }
         if !values.isEmpty { values.removeAll(keepingCapacity: true) }
         builder.reset()
         var i = keyEnd
@@ -18,11 +23,24 @@ extension DynatraceLineState {
         guard payloadStart < line.count else {
             throw DynatraceLineError(.invalidMetricType, "invalid metric type in message '\(DynatraceLineError.quote(line))'")
         }
-        let payloadEnd = Self.tokenEnd(line, from: payloadStart)
-        let payload = try Self.parsePayload(line, payloadStart..<payloadEnd)
-        var timestampMillis = options.nowMillis
+        let payloadEnd: Int
+        let payload: DynatracePayload
+        if let (value, valueEnd) = Self.plainGauge(line, from: payloadStart) {
+            // `gauge,<plain number>` up to a blank or the end: the token parsePayload would take.
+            payloadEnd = valueEnd
+            payload = .gauge(value)
+        } else {
+            payloadEnd = Self.tokenEnd(line, from: payloadStart)
+            payload = try Self.parsePayload(line, payloadStart..<payloadEnd)
+        }
+        let nowMillis = options.nowMillis
+        var timestampMillis = nowMillis
         let timestampStart = Self.skipBlanks(line, from: payloadEnd)
-        if timestampStart < line.count {
+        if timestampStart < line.count,
+           let value = Self.plainTimestamp(
+               line, from: timestampStart, earliest: nowMillis &- options.maxPastMillis, latest: nowMillis &+ options.maxFutureMillis) {
+            timestampMillis = value
+        } else if timestampStart < line.count {
             let timestampEnd = Self.tokenEnd(line, from: timestampStart)
             guard Self.skipBlanks(line, from: timestampEnd) == line.count else {
                 throw DynatraceLineError(.invalidTimestamp, "unexpected text after the timestamp in message '\(DynatraceLineError.quote(line))'")
@@ -32,25 +50,66 @@ extension DynatraceLineState {
         emit(line, keyEnd: keyEnd, payload: payload, timestampMillis: timestampMillis, number: number, into: &batch, result: &result)
     }
 
+    /// The value and end of a `gauge,<number>` payload at `start` whose number is plain (see
+    /// ``plainNumber(_:)``) and ends the token (a blank or the line's end follows); nil otherwise.
+    @inline(__always)
+    static func plainGauge(_ line: UnsafeRawBufferPointer, from start: Int) -> (Double, Int)? {
+        // `gauge,` as a little-endian 48-bit word.
+        let count = line.count
+        guard start &+ 8 <= count,
+              Self.word(line, at: start) & 0xFFFF_FFFF_FFFF == 0x2C65_6775_6167 else { return nil }
+        guard let (value, i) = Self.plainNumberPrefix(line, from: start &+ 6), i == count || Self.isBlank(line[i]) else { return nil }
+        return (value, i)
+    }
+
+    /// A timestamp of 1 to 18 digits that ends the line and lies in the accepted window; nil
+    /// otherwise (``parseTimestamp(_:_:_:)`` then parses it and reports the error).
+    @inline(__always)
+    static func plainTimestamp(_ line: UnsafeRawBufferPointer, from start: Int, earliest: Int64, latest: Int64) -> Int64? {
+        let count = line.count
+        guard count &- start <= 18 else { return nil }
+        var value: Int64 = 0
+        var i = start
+        if i &+ 8 <= count {
+            guard let chunk = Self.eightDigits(line, at: i) else { return nil }
+            value = Int64(chunk)
+            i &+= 8
+        }
+        if i &+ 4 <= count {
+            guard let chunk = Self.fourDigits(line, at: i) else { return nil }
+            value = value &* 10_000 &+ Int64(chunk)
+            i &+= 4
+        }
+        while i < count {
+            let d = line[i] &- UInt8(ascii: "0")
+            guard d < 10 else { return nil }
+            value = value &* 10 &+ Int64(d)
+            i &+= 1
+        }
+        guard value >= earliest, value <= latest else { return nil }
+        return value
+    }
+
     /// The end of the metric key that starts a data line (the first `,` or blank, or the end),
     /// after checking the key.
     ///
     /// One word-at-a-time scan finds the first byte outside `[A-Za-z0-9_.-]` and any section
     /// starting with `.` or `-`; a key that passes it only needs its ends looked at. Any other key
-    /// is left to ``validateMetricKey(_:_:_:)``, which reports the error.
+    /// gives nil and is left to ``metricKeyEndFully(_:_:)``, which finds its end and checks it
+    /// with ``validateMetricKey(_:_:_:)``.
     @inline(__always)
-    static func metricKeyEnd(_ line: UnsafeRawBufferPointer, _ limits: DynatraceIngestLimits) throws(DynatraceLineError) -> Int {
+    static func metricKeyEnd(_ line: UnsafeRawBufferPointer, maxMetricKeyBytes: Int) -> Int? {
         let (stop, badSection) = Self.metricKeyRun(line, from: 0, to: line.count)
-        if !badSection, stop > 0, stop <= limits.maxMetricKeyBytes,
+        if !badSection, stop > 0, stop <= maxMetricKeyBytes,
            stop == line.count || line[stop] == UInt8(ascii: ",") || Self.isBlank(line[stop]),
            Self.isLetter(line[0]) || line[0] == UInt8(ascii: "_"), line[stop - 1] != UInt8(ascii: "."),
            !(stop >= 3 && line[0] == UInt8(ascii: "d") && line[1] == UInt8(ascii: "t") && line[2] == UInt8(ascii: ".")) {
             return stop
         }
-        return try metricKeyEndFully(line, limits)
+        return nil
     }
 
-    /// ``metricKeyEnd(_:_:)`` for keys that fail the quick check: finds the end and throws the error.
+    /// ``metricKeyEnd(_:maxMetricKeyBytes:)`` for keys that fail the quick check: finds the end and throws the error.
     @inline(never)
     static func metricKeyEndFully(_ line: UnsafeRawBufferPointer, _ limits: DynatraceIngestLimits) throws(DynatraceLineError) -> Int {
         var keyEnd = 0
@@ -98,6 +157,8 @@ extension DynatraceLineState {
         let token = UnsafeRawBufferPointer(rebasing: line[range])
         if Self.hasPrefix(token, "gauge,") {
             let rest = UnsafeRawBufferPointer(rebasing: token[6...])
+            // A plain number holds no `=`, so it cannot be a summary.
+            if let value = Self.plainNumber(rest) { return .gauge(value) }
             let equals = Self.scan(rest, from: 0, to: rest.count) { word in (Self.bytes(word, equalTo: UInt8(ascii: "=")), 0) }.end
             if equals < rest.count { return try parseSummary(rest) }
             return .gauge(try Self.number(rest))
@@ -167,7 +228,9 @@ extension DynatraceLineState {
         _ line: UnsafeRawBufferPointer, keyEnd: Int, payload: DynatracePayload, timestampMillis: Int64, number: Int,
         into batch: inout MetricBatch, result: inout DynatraceIngestResult
     ) {
-        let renamed = renameForPayload(line, keyEnd: keyEnd, isCount: payload.isCount, number: number, result: &result)
+        let isCount = payload.isCount
+        let renamed = isCount != Self.endsWithCount(line, keyEnd: keyEnd)
+            && renameForPayload(line, keyEnd: keyEnd, isCount: isCount, number: number, result: &result)
         // The key as it is in the line serves single-series lines; ``name`` the rest.
         let key = renamed ? nil : UnsafeRawBufferPointer(rebasing: line[0..<keyEnd])
         switch payload {
@@ -188,6 +251,15 @@ extension DynatraceLineState {
             append(kind: .summary, key: nil, suffix: .sum, timestampMillis: timestampMillis, value: sum, into: &batch, result: &result)
             append(kind: .summary, key: nil, suffix: .count, timestampMillis: timestampMillis, value: count, into: &batch, result: &result)
         }
+    }
+
+    /// Whether the key `line[0..<keyEnd]` ends with `.count` (``hasSuffix(_:_:)`` with two loads).
+    @inline(__always)
+    static func endsWithCount(_ line: UnsafeRawBufferPointer, keyEnd: Int) -> Bool {
+        guard keyEnd >= 6 else { return false }
+        // `.cou` and `nt` as little-endian words.
+        return UInt32(littleEndian: line.loadUnaligned(fromByteOffset: keyEnd &- 6, as: UInt32.self)) == 0x756F_632E
+            && UInt16(littleEndian: line.loadUnaligned(fromByteOffset: keyEnd &- 2, as: UInt16.self)) == 0x746E
     }
 
     /// Whether the key is stored renamed: `.count` added to a count key that lacks it, `.gauge`
@@ -217,13 +289,11 @@ extension DynatraceLineState {
     ) {
         // The builder keeps the last `__name__` added, so one builder serves all parts of a summary.
         if let key {
-            DynatraceSeriesNaming.metricNameKey.withUnsafeBytes { nameKey in builder.add(name: nameKey, value: key) }
+            builder.add(name: DynatraceSeriesNaming.metricNameKeyBytes, value: key)
         } else {
             let base = name.count
             if let suffix { name.append(contentsOf: suffix.suffix.utf8) }
-            DynatraceSeriesNaming.metricNameKey.withUnsafeBytes { nameKey in
-                name.withUnsafeBytes { value in builder.add(name: nameKey, value: value) }
-            }
+            name.withUnsafeBytes { value in builder.add(name: DynatraceSeriesNaming.metricNameKeyBytes, value: value) }
             name.removeLast(name.count - base)
         }
         let slot = batch.beginSeries(builder, kind: kind)

@@ -10,40 +10,120 @@ extension DynatraceLineState {
     ///
     /// Kept dimensions go straight into ``builder``. A value without escapes is passed as a slice
     /// of the line; only quoted and escaped values are unescaped into ``values``.
+    ///
+    /// The usual dimension takes a short path: a key of up to fifteen bytes of `[a-z0-9_:-]`,
+    /// whose end, checks and prefix word one or two words give, and an unquoted value ended by a
+    /// comma or a space (``plainValueRun(_:from:)``). Every other dimension goes through the
+    /// general checks, in the same order, so the errors and their precedence are unchanged.
     mutating func parseDimensions(_ line: UnsafeRawBufferPointer, from start: Int) throws(DynatraceLineError) -> Int {
-        // Limits in a local: reading them through `self` in the loop would copy the state.
-        let limits = options.limits
+        // The limits the usual dimension needs, in locals; the slow paths read `options.limits`.
+        let maxDimensions = options.limits.maxDimensions
+        let maxDimensionKeyBytes = options.limits.maxDimensionKeyBytes
+        // Whether every key of one to seven bytes is short enough.
+        let shortKeysFit = maxDimensionKeyBytes >= 7
+        // An ASCII value of at most this many bytes passes both length limits.
+        let plainValueLimit = Swift.min(options.limits.maxDimensionValueCharacters, options.limits.maxDimensionValueBytes)
+        let end = line.count
+        // The line holds at least the metric key and the comma before `start`.
+        guard let base = line.baseAddress else { return start }
         var i = start
         var count = 0
         // The greatest ``prefixWord(_:_:)`` of a kept key; 0 (below every key's) when none is kept.
         var keptPrefix: UInt64 = 0
         while true {
             let keyStart = i
-            let (keyEnd, hasDot) = Self.dimensionKeyRun(line, from: i)
-            guard keyEnd < line.count, line[keyEnd] == UInt8(ascii: "=") else { throw Self.invalidDimensionKey(line, at: keyEnd) }
-            let key = keyStart..<keyEnd
-            try Self.validateDimensionKey(line, key, hasDot: hasDot, limits)
-            count &+= 1
-            if count > limits.maxDimensions {
-                throw DynatraceLineError(.tooManyDimensions, "too many dimensions: more than \(limits.maxDimensions)")
-            }
-            i = keyEnd &+ 1
-            if i < line.count, line[i] == UInt8(ascii: "\"") {
-                i = try readEscapedValue(line, key: key, from: i, dimensionsStart: start, limits, prefix: &keptPrefix)
-            } else {
-                let (runEnd, ascii) = Self.unquotedRun(line, from: i)
-                if runEnd < line.count, line[runEnd] == UInt8(ascii: "\\") {
-                    i = try readEscapedValue(line, key: key, from: i, dimensionsStart: start, limits, prefix: &keptPrefix)
-                } else {
-                    let value = UnsafeRawBufferPointer(rebasing: line[i..<runEnd])
-                    try Self.checkDimensionValue(value, ascii: ascii, limits)
-                    keepDimension(line, key: key, value: value, dimensionsStart: start, prefix: &keptPrefix)
-                    i = runEnd
+            var keyEnd = 0
+            var keyPrefix: UInt64 = 0
+            var shortKey = false
+            if i &+ 8 <= end {
+                let w = Self.word(line, at: i)
+                // Dots stop here too: a dotted key takes the general path.
+                let stops = ~Self.dimensionKeyBytesButDots(w) & Self.highBits
+                let length = stops.trailingZeroBitCount &>> 3
+                // A key of one to seven bytes of `[a-z0-9_:-]` ended by `=`: nothing else to
+                // check (it is neither empty, too long, sectioned nor `__name__`).
+                if stops != 0, length != 0, (w &>> UInt64(truncatingIfNeeded: length &<< 3)) & 0xFF == UInt64(UInt8(ascii: "=")),
+                   shortKeysFit {
+                    // The bytes below the stop, as a byte mask.
+                    let below = ((stops & (0 &- stops)) &- 1) &>> 7
+                    keyEnd = i &+ length
+                    keyPrefix = (w & below).byteSwapped
+                    shortKey = true
+                } else if stops == 0, i &+ 16 <= end {
+                    // A key of 8 to 15 bytes: the same in the next word; the first one is the prefix.
+                    let next = Self.word(line, at: i &+ 8)
+                    let nextStops = ~Self.dimensionKeyBytesButDots(next) & Self.highBits
+                    let nextLength = nextStops.trailingZeroBitCount &>> 3
+                    if nextStops != 0, (next &>> UInt64(truncatingIfNeeded: nextLength &<< 3)) & 0xFF == UInt64(UInt8(ascii: "=")),
+                       8 &+ nextLength <= maxDimensionKeyBytes,
+                       // `__name__` as a little-endian word.
+                       nextLength != 0 || w != 0x5F5F_656D_616E_5F5F {
+                        keyEnd = i &+ 8 &+ nextLength
+                        keyPrefix = w.byteSwapped
+                        shortKey = true
+                    }
                 }
             }
-            if i == line.count || Self.isBlank(line[i]) { return i }
-            guard line[i] == UInt8(ascii: ",") else {
-                throw DynatraceLineError(.invalidDimensionValue, "invalid dimension value in message '\(DynatraceLineError.quote(line))': unexpected '\(Character(Unicode.Scalar(line[i])))' after a quoted value (index \(i))")
+            if !shortKey {
+                let (runEnd, hasDot) = Self.dimensionKeyRun(line, from: i)
+                guard runEnd < end, base.load(fromByteOffset: runEnd, as: UInt8.self) == UInt8(ascii: "=") else {
+                    throw Self.invalidDimensionKey(line, at: runEnd)
+                }
+                try Self.validateDimensionKey(line, keyStart..<runEnd, hasDot: hasDot, options.limits)
+                keyEnd = runEnd
+                keyPrefix = Self.prefixWord(line, keyStart..<keyEnd)
+            }
+            count &+= 1
+            if count > maxDimensions {
+                throw DynatraceLineError(.tooManyDimensions, "too many dimensions: more than \(maxDimensions)")
+            }
+            let key = Range(uncheckedBounds: (keyStart, keyEnd))
+            i = keyEnd &+ 1
+            if i < end, base.load(fromByteOffset: i, as: UInt8.self) == UInt8(ascii: "\"") {
+                i = try readEscapedValue(line, key: key, keyPrefix: keyPrefix, from: i, dimensionsStart: start, options.limits, prefix: &keptPrefix)
+            } else if let (runEnd, ascii, comma) = Self.plainValueRun(line, from: i) {
+                // The usual value: a plain run ended by a comma or a space.
+                let length = runEnd &- i
+                let value = UnsafeRawBufferPointer(start: base + i, count: length)
+                if !ascii || length > plainValueLimit {
+                    try Self.checkDimensionValueFully(value, ascii: ascii, options.limits)
+                }
+                if length > 0 {
+                    keepDimension(line, key: key, keyPrefix: keyPrefix, value: value, dimensionsStart: start, prefix: &keptPrefix)
+                }
+                if comma {
+                    i = runEnd &+ 1
+                    continue
+                }
+                return runEnd
+            } else {
+                let (runEnd, ascii) = Self.unquotedRun(line, from: i)
+                let stop = runEnd < end ? base.load(fromByteOffset: runEnd, as: UInt8.self) : 0
+                if stop == UInt8(ascii: "\\") {
+                    i = try readEscapedValue(line, key: key, keyPrefix: keyPrefix, from: i, dimensionsStart: start, options.limits, prefix: &keptPrefix)
+                } else {
+                    let length = runEnd &- i
+                    let value = UnsafeRawBufferPointer(start: base + i, count: length)
+                    if !ascii || length > plainValueLimit {
+                        try Self.checkDimensionValueFully(value, ascii: ascii, options.limits)
+                    }
+                    if length > 0 {
+                        keepDimension(line, key: key, keyPrefix: keyPrefix, value: value, dimensionsStart: start, prefix: &keptPrefix)
+                    }
+                    // The run stops only at a comma, a blank, a backslash or the end.
+                    i = runEnd
+                    if stop == UInt8(ascii: ",") {
+                        i &+= 1
+                        continue
+                    }
+                    return i
+                }
+            }
+            if i == end { return i }
+            let next = base.load(fromByteOffset: i, as: UInt8.self)
+            if Self.isBlank(next) { return i }
+            guard next == UInt8(ascii: ",") else {
+                throw DynatraceLineError(.invalidDimensionValue, "invalid dimension value in message '\(DynatraceLineError.quote(line))': unexpected '\(Character(Unicode.Scalar(next)))' after a quoted value (index \(i))")
             }
             i &+= 1
         }
@@ -52,8 +132,8 @@ extension DynatraceLineState {
     /// Reads a quoted value (at its opening `"`) or an unquoted one with backslash escapes (at
     /// its first byte) into ``values``, checks and keeps it; returns the offset after it.
     mutating func readEscapedValue(
-        _ line: UnsafeRawBufferPointer, key: Range<Int>, from start: Int, dimensionsStart: Int, _ limits: DynatraceIngestLimits,
-        prefix: inout UInt64
+        _ line: UnsafeRawBufferPointer, key: Range<Int>, keyPrefix: UInt64, from start: Int, dimensionsStart: Int,
+        _ limits: DynatraceIngestLimits, prefix: inout UInt64
     ) throws(DynatraceLineError) -> Int {
         let valueStart = values.count
         let end: Int
@@ -71,25 +151,26 @@ extension DynatraceLineState {
             } catch {
                 return error
             }
-            keepDimension(line, key: key, value: value, dimensionsStart: dimensionsStart, prefix: &prefix)
+            if !value.isEmpty {
+                keepDimension(line, key: key, keyPrefix: keyPrefix, value: value, dimensionsStart: dimensionsStart, prefix: &prefix)
+            }
             return nil
         }
         if let failure { throw failure }
         return end
     }
 
-    /// Adds a dimension to ``builder`` unless its value is empty or its key was already kept on
+    /// Adds a dimension with a non-empty value to ``builder`` unless its key was already kept on
     /// this line (the first value is kept; Dynatrace keeps one and does not say which).
     ///
-    /// `prefix` is the greatest prefix word of the keys kept so far: a key above it (the usual
-    /// case, keys arriving sorted) cannot repeat one; otherwise the line is looked at again
-    /// from `dimensionsStart`.
+    /// `keyPrefix` is the key's ``prefixWord(_:_:)``; `prefix` is the greatest prefix word of the
+    /// keys kept so far: a key above it (the usual case, keys arriving sorted) cannot repeat one;
+    /// otherwise the line is looked at again from `dimensionsStart`.
     @inline(__always)
     mutating func keepDimension(
-        _ line: UnsafeRawBufferPointer, key: Range<Int>, value: UnsafeRawBufferPointer, dimensionsStart: Int, prefix: inout UInt64
+        _ line: UnsafeRawBufferPointer, key: Range<Int>, keyPrefix: UInt64, value: UnsafeRawBufferPointer, dimensionsStart: Int,
+        prefix: inout UInt64
     ) {
-        guard !value.isEmpty else { return }
-        let keyPrefix = Self.prefixWord(line, key)
         if keyPrefix > prefix {
             prefix = keyPrefix
         } else if Self.isKeptEarlier(line, key: key, dimensionsStart: dimensionsStart) {

@@ -73,6 +73,15 @@ extension DynatraceLineState {
         return keyBytes & ~word & highBits
     }
 
+    /// The bytes of a dimension key but dots, `[a-z0-9_:-]`.
+    @inline(__always)
+    static func dimensionKeyBytesButDots(_ word: UInt64) -> UInt64 {
+        let raised = word | highBits
+        let keyBytes = bytes(raised, from: 0x61, through: 0x7A) | bytes(raised, from: 0x2D, through: 0x2D)
+            | bytes(raised, from: 0x30, through: 0x3A) | bytes(word, exactlyEqualTo: UInt8(ascii: "_"))
+        return keyBytes & ~word & highBits
+    }
+
     /// Blanks: space and tab.
     @inline(__always)
     static func blanks(_ word: UInt64) -> UInt64 {
@@ -147,6 +156,35 @@ extension DynatraceLineState {
             (bytes(word, equalTo: UInt8(ascii: ",")) | blanks(word) | bytes(word, equalTo: UInt8(ascii: "\\")), word & highBits)
         }
         return (stop, !marked)
+    }
+
+    /// ``unquotedRun(_:from:)`` for the usual value, ended by a comma or a space (and which of
+    /// the two). A cheaper test finds the first byte below `-` or equal to `\\` (the four stops
+    /// are among them) while a whole word fits; nil when that byte is another one (a tab, a
+    /// backslash, `"`, `#` and such) or the value reaches the line's last eight bytes, and the
+    /// caller takes the exact scan.
+    @inline(__always)
+    static func plainValueRun(_ line: UnsafeRawBufferPointer, from start: Int) -> (end: Int, ascii: Bool, comma: Bool)? {
+        var i = start
+        var high: UInt64 = 0
+        let end = line.count
+        while i &+ 8 <= end {
+            let w = word(line, at: i)
+            // Bytes below 0x2D (exact up to the lowest one, and never a byte with the high bit set).
+            let low = (w &- lowBits &* 0x2D) & ~w
+            let candidates = (low | bytes(w, equalTo: UInt8(ascii: "\\"))) & highBits
+            if candidates != 0 {
+                let stop = i &+ (candidates.trailingZeroBitCount &>> 3)
+                let b = line[stop]
+                guard b == UInt8(ascii: ",") || b == 0x20 else { return nil }
+                // The high bits of the bytes below the stop.
+                high |= w & ((candidates & (0 &- candidates)) &- 1)
+                return (stop, high & highBits == 0, b == UInt8(ascii: ","))
+            }
+            high |= w
+            i &+= 8
+        }
+        return nil
     }
 
     /// The end of the token starting at `start`: the next blank or the end of the line.

@@ -31,4 +31,9 @@ public enum DynatraceSeriesNaming {
 
     /// `__name__` as bytes, for ``BasinModel/LabelsBuilder``.
     static let metricNameKey: [UInt8] = Array("__name__".utf8)
+    /// ``metricNameKey``'s bytes from a static string: no lazy global to check per sample.
+    static var metricNameKeyBytes: UnsafeRawBufferPointer {
+        let key: StaticString = "__name__"
+        return UnsafeRawBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount)
+    }
 }
