@@ -194,10 +194,10 @@ extension EmbeddedMetricStore {
     ///
     /// Blocks are cut into aligned windows of the block range; a compacted block covers an
     /// aligned window of ``EmbeddedStoreOptions/compactedRangeMillis``, and every smaller window
-    /// nests in one. Once a large window has ended (by a block range) all blocks inside it
-    /// become one; before that, the blocks of one small window become one. Every block that
-    /// lies inside the merged window takes part, so the output (with a fresh, higher sequence
-    /// number) never outranks data newer than its inputs.
+    /// nests in one. Once a large window has ended (by a block range) its blocks merge; before
+    /// that, the blocks of one small window do. ``mergeRun(_:)`` chooses which: all of a
+    /// window's blocks when they are of similar size, but a small block cut into a window that
+    /// already holds a large one (late data, a backfill) does not rewrite the large one each time.
     func compactOnce() throws -> Bool {
         let blocks = sources.withLock { $0.blocks }
         let now = options.nowMillis()
@@ -211,16 +211,58 @@ extension EmbeddedMetricStore {
             if block.meta.windowMillis == small { bySmall[block.meta.windowStartMillis, default: []].append(block) }
         }
         for w in byLarge.keys.sorted() {
-            guard let group = byLarge[w], group.count >= 2, w &+ large &+ small <= now else { continue }
-            try merge(group, windowStart: w, windowEnd: w &+ large)
+            guard let group = byLarge[w], w &+ large &+ small <= now else { continue }
+            let run = Self.mergeRun(group)
+            guard run.count >= 2 else { continue }
+            try merge(run, windowStart: w, windowEnd: w &+ large)
             return true
         }
         for w in bySmall.keys.sorted() {
-            guard let group = bySmall[w], group.count >= 2 else { continue }
-            try merge(group, windowStart: w, windowEnd: w &+ small)
+            guard let group = bySmall[w] else { continue }
+            let run = Self.mergeRun(group)
+            guard run.count >= 2 else { continue }
+            try merge(run, windowStart: w, windowEnd: w &+ small)
             return true
         }
         return false
+    }
+
+    /// The blocks of one window to merge.
+    ///
+    /// All of them when they are at least eight, when one is in an older format, or when the
+    /// blocks besides the largest hold at least half as many samples as it (a window's
+    /// similar-sized blocks, a day's two-hour blocks once the day has ended). Otherwise one large block holds most of the window and
+    /// small ones were cut into it since (late data, a backfill): rewriting the large block for
+    /// each of them rewrote the whole window per cut (21 times the data in a 42-hour backfill).
+    /// Then only the newest blocks merge, as far back as each older one holds no more samples
+    /// than the newer ones taken so far together, like a binary counter; the large block is
+    /// rewritten once they add up to half of it. A backfill of many equal cuts is then
+    /// rewritten 3–4 times in all, and a window keeps a handful of blocks at most.
+    ///
+    /// Only a run of the newest blocks may merge without the rest: the output takes a fresh,
+    /// higher sequence number, so it must not hold data older than a block it leaves out that
+    /// overlaps it (a repeated sample keeps the value of the newest block).
+    static func mergeRun(_ group: [Block]) -> [Block] {
+        guard group.count >= 2 else { return group }
+        var total: UInt64 = 0
+        var largest: UInt64 = 0
+        for block in group {
+            total &+= block.meta.sampleCount
+            largest = max(largest, block.meta.sampleCount)
+        }
+        // A block in an older format merges whenever its window has another block, so old
+        // blocks are rewritten in the current format as their windows change.
+        if group.count >= 8 || (total &- largest) &* 2 >= largest || group.contains(where: { $0.version < BlockFormat.version }) {
+            return group
+        }
+        let bySeq = group.sorted { $0.meta.seq < $1.meta.seq }
+        var first = bySeq.count - 1
+        var newer = bySeq[first].meta.sampleCount
+        while first > 0, bySeq[first - 1].meta.sampleCount <= newer {
+            first -= 1
+            newer &+= bySeq[first].meta.sampleCount
+        }
+        return Array(bySeq[first...])
     }
 
     private func merge(_ inputs: [Block], windowStart: Int64, windowEnd: Int64) throws {

@@ -84,6 +84,47 @@ struct BlockStoreTests {
         try await reopened.close()
     }
 
+    @Test("late samples cut into an ended window do not rewrite its large block each time, and still win")
+    func lateCutsMergeGeometrically() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let store = try await EmbeddedMetricStore.open(directory: dir.path, options: Self.options(now: 40 * Self.hour), logger: CapturedLogs().logger)
+        let a = Labels(metricName: "m", [("host", "a")])
+        var expected = (0..<100).map { (Int64($0) * 60_000, Double($0)) }
+        try await store.append(Self.batch([(a, expected)]), org: .default)
+        try await store.runMaintenance(forceFlush: true, compact: true)
+        #expect(await store.stats().blocks == 1)
+
+        // One late sample overwrites a value: a block of 1 beside the block of 100 stays apart.
+        try await store.append(Self.batch([(a, [(5 * 60_000, -5)])]), org: .default)
+        expected[5].1 = -5
+        try await store.runMaintenance(forceFlush: true, compact: true)
+        #expect(await store.stats().blocks == 2)
+        #expect(try await Self.read(store, "m")["a"]?.map(\.1) == expected.map(\.1))
+
+        // A second one: the two small blocks merge with each other, not with the large one.
+        try await store.append(Self.batch([(a, [(6 * 60_000, -6)])]), org: .default)
+        expected[6].1 = -6
+        try await store.runMaintenance(forceFlush: true, compact: true)
+        var stats = await store.stats()
+        #expect(stats.blocks == 2)
+        #expect(stats.blockSamples == 102, "100 + the two late samples, merged into one small block")
+        #expect(try await Self.read(store, "m")["a"]?.map(\.1) == expected.map(\.1))
+
+        // Enough new data beside the large block: everything becomes one block again.
+        let more = (0..<60).map { (Int64(100 + $0) * 60_000, Double(100 + $0)) }
+        try await store.append(Self.batch([(a, more)]), org: .default)
+        expected += more
+        try await store.runMaintenance(forceFlush: true, compact: true)
+        stats = await store.stats()
+        #expect(stats.blocks == 1)
+        #expect(stats.blockSamples == 160)
+        let got = try await Self.read(store, "m")["a"]
+        #expect(got?.map(\.0) == expected.map(\.0))
+        #expect(got?.map(\.1) == expected.map(\.1))
+        try await store.close()
+    }
+
     @Test("blocks whose newest sample is past the retention are deleted")
     func retention() async throws {
         let dir = TemporaryDirectory()
