@@ -5,7 +5,12 @@ extension DynatraceLineState {
     /// fraction, an optional exponent (`1.0e+10`, Java's `1.234567000000123E12`, Python's `1e-05`).
     /// Nil for anything else, NaN and infinities included.
     static func parseNumber(_ token: UnsafeRawBufferPointer) -> Double? {
-        if let value = plainNumber(token) { return value }
+        plainNumber(token) ?? parseNumberInFull(token)
+    }
+
+    /// ``parseNumber(_:)`` through the general decimal parser, for every token the fast path
+    /// ``plainNumber(_:)`` leaves (and, in tests, as its reference).
+    static func parseNumberInFull(_ token: UnsafeRawBufferPointer) -> Double? {
         var text = token
         if let first = text.first, first == UInt8(ascii: "+") {
             text = UnsafeRawBufferPointer(rebasing: text[1...])
