@@ -1,23 +1,12 @@
 import BasinModel
+import BasinTestKit
 import Testing
 
 @Suite("ByteColumn")
 struct ByteColumnTests {
-    /// A small seeded generator, so a failure names the seed that reproduces it.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test("Random appends, in-place writes, removals and copies match an array", arguments: 0..<20)
     func matchesArray(seed: UInt64) {
-        var g = SplitMix(state: seed)
+        var g = SeededGenerator(seed: seed)
         var column = ByteColumn()
         var model: [UInt8] = []
         var snapshots: [(ByteColumn, [UInt8])] = []

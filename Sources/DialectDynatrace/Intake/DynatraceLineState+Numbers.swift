@@ -60,20 +60,7 @@ extension DynatraceLineState {
         let integerStart = i
         var mantissa: UInt64 = 0
         // Digits past the 19th wrap the mantissa; such numbers are refused below.
-        while i &+ 8 <= end, let chunk = eightDigits(bytes, at: i) {
-            mantissa = mantissa &* 100_000_000 &+ chunk
-            i &+= 8
-        }
-        if i &+ 4 <= end, let chunk = fourDigits(bytes, at: i) {
-            mantissa = mantissa &* 10_000 &+ chunk
-            i &+= 4
-        }
-        while i < end {
-            let d = base.load(fromByteOffset: i, as: UInt8.self) &- UInt8(ascii: "0")
-            if d >= 10 { break }
-            mantissa = mantissa &* 10 &+ UInt64(d)
-            i &+= 1
-        }
+        i = accumulateDigits(bytes, from: i, into: &mantissa)
         var digits = i &- integerStart
         var fractionDigits = 0
         var hasFraction = false
@@ -81,20 +68,7 @@ extension DynatraceLineState {
             hasFraction = true
             i &+= 1
             let fractionStart = i
-            while i &+ 8 <= end, let chunk = eightDigits(bytes, at: i) {
-                mantissa = mantissa &* 100_000_000 &+ chunk
-                i &+= 8
-            }
-            if i &+ 4 <= end, let chunk = fourDigits(bytes, at: i) {
-                mantissa = mantissa &* 10_000 &+ chunk
-                i &+= 4
-            }
-            while i < end {
-                let d = base.load(fromByteOffset: i, as: UInt8.self) &- UInt8(ascii: "0")
-                if d >= 10 { break }
-                mantissa = mantissa &* 10 &+ UInt64(d)
-                i &+= 1
-            }
+            i = accumulateDigits(bytes, from: i, into: &mantissa)
             fractionDigits = i &- fractionStart
             guard fractionDigits > 0 else { return nil }
             digits &+= fractionDigits
@@ -125,6 +99,20 @@ extension DynatraceLineState {
         while i < end, base.load(fromByteOffset: i, as: UInt8.self) == UInt8(ascii: "0") { i &+= 1 }
         let significantStart = i
         var mantissa: UInt64 = 0
+        i = accumulateDigits(bytes, from: i, into: &mantissa)
+        guard i > fractionStart, i &- significantStart <= 19 else { return nil }
+        let decimal = ParsedDecimal(
+            mantissa: mantissa, exponent: fractionStart &- i, isNegative: negative, isTruncated: false, hasFractionOrExponent: true)
+        return (DecimalParser.double(decimal, text: UnsafeRawBufferPointer(start: base + textStart, count: i &- textStart)), i)
+    }
+
+    /// Reads the run of ASCII digits at `start` into `mantissa` (times ten per digit, wrapping
+    /// past 19 digits): eight at a time, then four, then one by one. Returns the end of the run.
+    @inline(__always)
+    static func accumulateDigits(_ bytes: UnsafeRawBufferPointer, from start: Int, into mantissa: inout UInt64) -> Int {
+        guard let base = bytes.baseAddress else { return start }
+        let end = bytes.count
+        var i = start
         while i &+ 8 <= end, let chunk = eightDigits(bytes, at: i) {
             mantissa = mantissa &* 100_000_000 &+ chunk
             i &+= 8
@@ -139,10 +127,7 @@ extension DynatraceLineState {
             mantissa = mantissa &* 10 &+ UInt64(d)
             i &+= 1
         }
-        guard i > fractionStart, i &- significantStart <= 19 else { return nil }
-        let decimal = ParsedDecimal(
-            mantissa: mantissa, exponent: fractionStart &- i, isNegative: negative, isTruncated: false, hasFractionOrExponent: true)
-        return (DecimalParser.double(decimal, text: UnsafeRawBufferPointer(start: base + textStart, count: i &- textStart)), i)
+        return i
     }
 
     /// The value of the four ASCII digits at `offset` (which must leave four bytes in the
