@@ -147,6 +147,9 @@ for _ in $(seq 900); do
   sleep 0.5
 done
 echo "settled: blocks $(metric basin_store_blocks), samples in blocks $(metric basin_store_block_samples), head $(metric basin_store_head_samples)"
+# Write amplification of the backfill: what compaction rewrote, from its log lines.
+grep "compacted blocks" "$dir/load-blocks.log" | sed 's/.* samples=\([0-9]*\) .*/\1/' |
+  awk -v loaded="$((BLOCK_HOURS * 2400000))" '{s += $1} END {printf "compaction while loading: %d merges rewrote %d samples (%.1f x the %d loaded)\n", NR, s, s / loaded, loaded}'
 kill -TERM "$pid"; wait "$pid" || true
 
 # 2. Head: the newest HEAD_HOURS hours, kept in the log and the head.
