@@ -208,7 +208,12 @@ extension EmbeddedMetricStore {
         for block in blocks {
             let w = BlockCutter.windowStart(block.meta.windowStartMillis, range: large)
             if block.meta.windowEndMillis <= w &+ large { byLarge[w, default: []].append(block) }
-            if block.meta.windowMillis == small { bySmall[block.meta.windowStartMillis, default: []].append(block) }
+            // Small windows merge only until their large window has ended: from then on the
+            // large window's merges see every block of it. (A small window's merge leaves out
+            // the large-window blocks that overlap it, which may hold newer data.)
+            if block.meta.windowMillis == small, w &+ large &+ small > now {
+                bySmall[block.meta.windowStartMillis, default: []].append(block)
+            }
         }
         for w in byLarge.keys.sorted() {
             guard let group = byLarge[w], w &+ large &+ small <= now else { continue }

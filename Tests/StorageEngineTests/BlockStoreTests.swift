@@ -125,6 +125,40 @@ struct BlockStoreTests {
         try await store.close()
     }
 
+    @Test("a small window of an ended day never merges without the day's newer blocks that overlap it")
+    func smallWindowMergeKeepsNewerDayBlocks() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let store = try await EmbeddedMetricStore.open(directory: dir.path, options: Self.options(now: 40 * Self.hour), logger: CapturedLogs().logger)
+        let a = Labels(metricName: "m", [("host", "a")])
+        let minute: Int64 = 60_000
+        // A large block in the day's third two-hour window, then one in the first.
+        try await store.append(Self.batch([(a, (0..<1_000).map { (4 * Self.hour + Int64($0) * 7_000, 1) })]), org: .default)
+        try await store.runMaintenance(forceFlush: true, compact: true)
+        var expected = (0..<100).map { (Int64($0) * minute, Double($0)) }
+        try await store.append(Self.batch([(a, expected)]), org: .default)
+        try await store.runMaintenance(forceFlush: true, compact: true)
+        // Two late overwrites in the first window: they merge into a block of the whole day.
+        for (t, v) in [(5 * minute, -5.0), (6 * minute, -6.0)] {
+            try await store.append(Self.batch([(a, [(t, v)])]), org: .default)
+            try await store.runMaintenance(forceFlush: true, compact: true)
+        }
+        expected[5].1 = -5
+        expected[6].1 = -6
+        // 100 new samples in the first window and, cut after them, one in the third: the day's
+        // newest block is small, so the day waits; the first window's two blocks of 100 must not
+        // merge on their own, or the old values of minutes 5 and 6 would come back.
+        let more = (0..<100).map { (Int64($0) * minute + 30_000, Double(1_000 + $0)) }
+        try await store.append(Self.batch([(a, more + [(5 * Self.hour, 2)])]), org: .default)
+        try await store.runMaintenance(forceFlush: true, compact: true)
+        let got = try await Self.read(store, "m")["a"] ?? []
+        let firstWindow = got.filter { $0.0 < 2 * Self.hour }
+        let want = (expected + more).sorted { $0.0 < $1.0 }
+        #expect(firstWindow.map(\.0) == want.map(\.0))
+        #expect(firstWindow.map(\.1) == want.map(\.1))
+        try await store.close()
+    }
+
     @Test("blocks whose newest sample is past the retention are deleted")
     func retention() async throws {
         let dir = TemporaryDirectory()
