@@ -9,6 +9,13 @@
 public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// The label name that holds the metric name.
     public static let metricNameKey = "__name__"
+    /// ``metricNameKey``'s UTF-8 bytes, in static memory (no lazy global to check), for a
+    /// decoder that adds it to a ``LabelsBuilder`` per sample.
+    @inlinable
+    public static var metricNameKeyBytes: UnsafeRawBufferPointer {
+        let key: StaticString = "__name__"
+        return UnsafeRawBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount)
+    }
 
     /// The encoded label pairs (see the type's discussion for the layout).
     public let bytes: [UInt8]

@@ -289,11 +289,11 @@ extension DynatraceLineState {
     ) {
         // The builder keeps the last `__name__` added, so one builder serves all parts of a summary.
         if let key {
-            builder.add(name: DynatraceSeriesNaming.metricNameKeyBytes, value: key)
+            builder.add(name: Labels.metricNameKeyBytes, value: key)
         } else {
             let base = name.count
             if let suffix { name.append(contentsOf: suffix.suffix.utf8) }
-            name.withUnsafeBytes { value in builder.add(name: DynatraceSeriesNaming.metricNameKeyBytes, value: value) }
+            name.withUnsafeBytes { value in builder.add(name: Labels.metricNameKeyBytes, value: value) }
             name.removeLast(name.count - base)
         }
         let slot = batch.beginSeries(builder, kind: kind)

@@ -28,12 +28,4 @@ public enum DynatraceSeriesNaming {
     public static func summaryName(_ metricName: String, _ part: SummaryPart) -> String {
         metricName + part.suffix
     }
-
-    /// `__name__` as bytes, for ``BasinModel/LabelsBuilder``.
-    static let metricNameKey: [UInt8] = Array("__name__".utf8)
-    /// ``metricNameKey``'s bytes from a static string: no lazy global to check per sample.
-    static var metricNameKeyBytes: UnsafeRawBufferPointer {
-        let key: StaticString = "__name__"
-        return UnsafeRawBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount)
-    }
 }

@@ -33,15 +33,6 @@ public struct SignalFxDatapointBatch: Sendable {
     /// Recently accepted names, checked before ``knownNames`` (most points repeat one).
     var recentNames = RecentNames()
 
-    /// `__name__` as bytes.
-    static let metricNameKey: [UInt8] = Array(Labels.metricNameKey.utf8)
-
-    /// `__name__` as bytes that need no global's lazy initialisation.
-    static var metricNameKeyBytes: UnsafeRawBufferPointer {
-        let nameKey: StaticString = "__name__"
-        return UnsafeRawBufferPointer(start: nameKey.utf8Start, count: nameKey.utf8CodeUnitCount)
-    }
-
     /// Creates an empty batch.
     public init(limits: SignalFxIntakeLimits = SignalFxIntakeLimits(), nowMillis: Int64) {
         self.limits = limits
@@ -80,7 +71,7 @@ public struct SignalFxDatapointBatch: Sendable {
     /// repeated `metric` field) leaves the name to `endPoint`, whose addition wins.
     public mutating func addMetricName(_ metric: UnsafeRawBufferPointer) {
         if labels.count == 0 {
-            labels.add(name: Self.metricNameKeyBytes, value: metric)
+            labels.add(name: Labels.metricNameKeyBytes, value: metric)
             metricNameAdded = true
         } else {
             metricNameAdded = false
@@ -142,7 +133,7 @@ public struct SignalFxDatapointBatch: Sendable {
             guard timestampMillis <= Int64.max / 1_000_000 else { return drop(.invalidTimestamp, metric: metric) }
             time = timestampMillis
         }
-        if !metricNameAdded { labels.add(name: Self.metricNameKeyBytes, value: metric) }
+        if !metricNameAdded { labels.add(name: Labels.metricNameKeyBytes, value: metric) }
         metrics.append(labels, kind: kind, timestampMillis: time, value: value)
         if !recentNames.contains(metric) {
             if knownNames.insert(metric).inserted {
