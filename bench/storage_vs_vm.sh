@@ -8,8 +8,9 @@
 #   2. settle: Basin cuts its head into blocks and compacts (short intervals set below); VM gets
 #      /internal/force_flush and /internal/force_merge, as in ../shared/bench/run_all.sh;
 #   3. bytes on disk (allocated blocks, du --block-size=1) per sample, resident memory per series;
-#   4. query latency, warm: `sum by (region)` of system.cpu.user over the last hour of data at a
-#      60 s step, and the same for one host, median of 20 runs after 3 warm-ups;
+#   4. query latency, warm: `sum by (region)` of system.cpu.user (1,000 series) and of every
+#      series (`{region=~".+"}`, all 10,000) over the last hour of data at a 60 s step, and the
+#      same for one host, median of 20 runs after 3 warm-ups;
 #   5. restart: SIGKILL, start again on the same data, seconds until /readyz answers.
 # Raw results: one JSON line per server and round in bench/results/<date>-storage.jsonl.
 #
@@ -97,6 +98,7 @@ run_basin() {
   local disk_all; disk_all=$(alloc "$dir/data")
   local mem; mem=$(rss "$pid")
   local q1; q1=$(latency http://127.0.0.1:8080/prometheus "Bearer bench" 'sum by (region)({"system.cpu.user"})')
+  local q2; q2=$(latency http://127.0.0.1:8080/prometheus "Bearer bench" 'sum by (region)({region=~".+"})')
   local host; host=$(python3 -c "import json; print(json.load(open('$DATA/manifest.json'))['metric_hints']['sample_host'])")
   local q3; q3=$(latency http://127.0.0.1:8080/prometheus "Bearer bench" "{\"system.cpu.user\", host=\"$host\"}")
   kill -KILL "$pid"; wait "$pid" 2>/dev/null || true
@@ -107,14 +109,14 @@ run_basin() {
   ready http://127.0.0.1:8080/readyz
   local restart; restart=$(echo "$(date +%s.%N) - $t0" | bc)
   kill -TERM "$pid"; wait "$pid" || true
-  python3 - "$1" "$SAMPLES" "$disk_blocks" "$disk_all" "$mem" "$q1" "$q3" "$restart" "$dir/load.json" basin >>"$OUT" <<'PY'
+  python3 - "$1" "$SAMPLES" "$disk_blocks" "$disk_all" "$mem" "$q1" "$q2" "$q3" "$restart" "$dir/load.json" basin >>"$OUT" <<'PY'
 import json, sys
-rnd, samples, blocks, disk, mem, q1, q3, restart, load, name = sys.argv[1:11]
+rnd, samples, blocks, disk, mem, q1, q2, q3, restart, load, name = sys.argv[1:12]
 samples = int(samples)
 print(json.dumps({"server": name, "round": int(rnd), "samples": samples,
     "disk_bytes_per_sample": round(int(disk) / samples, 3), "block_bytes_per_sample": round(int(blocks) / samples, 3),
     "rss_bytes": int(mem), "rss_bytes_per_series": round(int(mem) / 10000),
-    "sum_by_region_1h": json.loads(q1), "one_host_1h": json.loads(q3), "restart_seconds": round(float(restart), 2),
+    "sum_by_region_1h": json.loads(q1), "sum_by_region_all_1h": json.loads(q2), "one_host_1h": json.loads(q3), "restart_seconds": round(float(restart), 2),
     "load": json.loads(open(load).read().strip().splitlines()[-1]) if open(load).read().strip() else None}))
 PY
   tail -1 "$OUT"
@@ -136,6 +138,7 @@ run_vm() {
   local disk; disk=$(alloc "$dir/data")
   local mem; mem=$(rss "$pid")
   local q1; q1=$(latency http://127.0.0.1:8428 "" 'sum by (region)({__name__="system.cpu.user"})')
+  local q2; q2=$(latency http://127.0.0.1:8428 "" 'sum by (region)({region=~".+"})')
   local host; host=$(python3 -c "import json; print(json.load(open('$DATA/manifest.json'))['metric_hints']['sample_host'])")
   local q3; q3=$(latency http://127.0.0.1:8428 "" "{__name__=\"system.cpu.user\", host=\"$host\"}")
   kill -KILL "$pid"; wait "$pid" 2>/dev/null || true
@@ -146,14 +149,14 @@ run_vm() {
   ready http://127.0.0.1:8428/health
   local restart; restart=$(echo "$(date +%s.%N) - $t0" | bc)
   bash "$SHARED/stop_peers.sh" "$pid" >/dev/null
-  python3 - "$1" "$SAMPLES" "$disk" "$disk" "$mem" "$q1" "$q3" "$restart" "$dir/load.json" vm >>"$OUT" <<'PY'
+  python3 - "$1" "$SAMPLES" "$disk" "$disk" "$mem" "$q1" "$q2" "$q3" "$restart" "$dir/load.json" vm >>"$OUT" <<'PY'
 import json, sys
-rnd, samples, blocks, disk, mem, q1, q3, restart, load, name = sys.argv[1:11]
+rnd, samples, blocks, disk, mem, q1, q2, q3, restart, load, name = sys.argv[1:12]
 samples = int(samples)
 print(json.dumps({"server": name, "round": int(rnd), "samples": samples,
     "disk_bytes_per_sample": round(int(disk) / samples, 3),
     "rss_bytes": int(mem), "rss_bytes_per_series": round(int(mem) / 10000),
-    "sum_by_region_1h": json.loads(q1), "one_host_1h": json.loads(q3), "restart_seconds": round(float(restart), 2),
+    "sum_by_region_1h": json.loads(q1), "sum_by_region_all_1h": json.loads(q2), "one_host_1h": json.loads(q3), "restart_seconds": round(float(restart), 2),
     "load": json.loads(open(load).read().strip().splitlines()[-1]) if open(load).read().strip() else None}))
 PY
   tail -1 "$OUT"

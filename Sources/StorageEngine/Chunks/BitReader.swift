@@ -1,19 +1,21 @@
 /// Reads a big-endian bit stream (most significant bit first) from borrowed bytes.
 ///
-/// Malformed input never traps: a read past the end returns zero bits and sets
-/// ``overran``, which the caller checks once after a loop whose trip count it already bounded
-/// (checking a flag per loop instead of an optional per read keeps the hot path branch-light).
-/// The bytes must stay valid while the reader is used.
+/// Malformed input never traps: past the end the stream reads as zero bits, and
+/// ``overran`` tells whether any were read. The caller checks it once after a loop whose trip
+/// count it already bounded (checking a flag per loop instead of an optional per read keeps
+/// the hot path branch-light). The bytes must stay valid while the reader is used.
+///
+/// Every method is inlined and none passes the reader to an out-of-line call, so a decode
+/// loop keeps its position and buffer in registers.
 struct BitReader {
     private let bytes: UnsafeRawBufferPointer
-    /// Next byte not yet loaded into ``buffer``.
+    /// Next byte not yet loaded into ``buffer``; past `bytes.count` once the zero bits beyond
+    /// the end have been loaded.
     private var nextByte: Int
     /// Loaded bits, left-aligned: the top `available` bits are the next ones to read. Bits
     /// below them may already hold (correct) bits of the next byte.
     private var buffer: UInt64 = 0
     private var available = 0
-    /// Whether a read asked for more bits than the stream holds.
-    private(set) var overran = false
 
     /// Reads `bytes` from byte `offset` on.
     init(_ bytes: UnsafeRawBufferPointer, offset: Int = 0) {
@@ -24,71 +26,78 @@ struct BitReader {
     /// Byte offset just after the last bit read, rounding a partly read byte up.
     var byteOffset: Int { nextByte - available / 8 }
 
-    /// Bits not yet read.
+    /// Bits not yet read (negative once reads ran past the end).
     var remainingBits: Int { available + (bytes.count - nextByte) * 8 }
 
-    /// Loads whole bytes until at least 57 bits are available or the bytes end.
+    /// Whether a read asked for more bits than the stream holds.
+    var overran: Bool { remainingBits < 0 }
+
+    /// Loads whole bytes until at least 57 bits are available; past the end they are zeros.
     @inline(__always)
     private mutating func refill() {
-        if nextByte &+ 8 <= bytes.count {
-            // One unaligned load; the partial byte it ORs in below the taken bytes is loaded
-            // again, identical, by the next refill.
-            let word = UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: nextByte, as: UInt64.self))
-            buffer |= word &>> UInt64(available)
-            let taken = (63 &- available) &>> 3
-            nextByte &+= taken
-            available &+= taken &<< 3
-        } else {
-            while available <= 56, nextByte < bytes.count {
-                buffer |= UInt64(bytes[nextByte]) &<< UInt64(56 &- available)
-                nextByte &+= 1
-                available &+= 8
-            }
-        }
+        // One unaligned load; the partial byte it ORs in below the taken bytes is loaded
+        // again, identical, by the next refill.
+        let word =
+            nextByte &+ 8 <= bytes.count
+            ? UInt64(bigEndian: bytes.baseAddress.unsafelyUnwrapped.loadUnaligned(fromByteOffset: nextByte, as: UInt64.self))
+            : Self.tailWord(bytes, from: nextByte)
+        buffer |= word &>> UInt64(truncatingIfNeeded: available)
+        let taken = (63 &- available) &>> 3
+        nextByte &+= taken
+        available &+= taken &<< 3
     }
 
-    /// Reads `count` bits (0...64) as the low bits of the result; zero past the end.
+    /// The (fewer than 8) bytes from `offset` to the end, left-aligned, zeros after them.
+    @inline(__always)
+    private static func tailWord(_ bytes: UnsafeRawBufferPointer, from offset: Int) -> UInt64 {
+        var word: UInt64 = 0
+        var i = offset
+        var shift: UInt64 = 56
+        while i < bytes.count {
+            word |= UInt64(bytes[i]) &<< shift
+            i &+= 1
+            shift &-= 8
+        }
+        return word
+    }
+
+    /// Reads `count` bits (0...64) as the low bits of the result; zero bits past the end.
     @inline(__always)
     mutating func read(_ count: Int) -> UInt64 {
         if count > available {
             refill()
-            if count > available { return readSplit(count) }
+            // Only 58...64 bits can still be short of a refilled buffer.
+            if count > available { return readLong(count) }
         }
         if count == 0 { return 0 }
-        let value = buffer &>> UInt64(64 &- count)
-        buffer = count == 64 ? 0 : buffer &<< UInt64(count)
+        let value = buffer &>> UInt64(truncatingIfNeeded: 64 &- count)
+        buffer = (buffer &<< UInt64(truncatingIfNeeded: count &- 1)) &<< 1
         available &-= count
         return value
+    }
+
+    /// Reads 58...64 bits in two parts, with a refill between them.
+    @inline(__always)
+    private mutating func readLong(_ count: Int) -> UInt64 {
+        let high = buffer &>> 32
+        buffer &<<= 32
+        available &-= 32
+        refill()
+        let rest = count &- 32  // 26...32
+        let low = buffer &>> UInt64(truncatingIfNeeded: 64 &- rest)
+        buffer &<<= UInt64(truncatingIfNeeded: rest)
+        available &-= rest
+        return (high &<< UInt64(truncatingIfNeeded: rest)) | low
     }
 
     /// Reads one bit.
     @inline(__always)
     mutating func readBit() -> Bool {
-        if available == 0 {
-            refill()
-            if available == 0 {
-                overran = true
-                return false
-            }
-        }
+        if available == 0 { refill() }
         let bit = buffer &>> 63
         buffer &<<= 1
         available &-= 1
         return bit == 1
-    }
-
-    /// A read longer than the loaded bits: either a long read (57...64 bits) split in two, or
-    /// a read past the end.
-    private mutating func readSplit(_ count: Int) -> UInt64 {
-        if count > 32, remainingBits >= count {
-            let high = read(count - 32)
-            return (high &<< 32) | read(32)
-        }
-        overran = true
-        available = 0
-        buffer = 0
-        nextByte = bytes.count
-        return 0
     }
 
     /// Reads an unsigned LEB128 varint of at most 10 bytes at a byte boundary; nil if it is

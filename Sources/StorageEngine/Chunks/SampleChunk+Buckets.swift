@@ -114,19 +114,34 @@ extension SampleChunk {
             }
         }
 
-        /// Reads one zigzag value (zero bits past the end; the reader records the overrun).
-        @inline(__always)
-        func read(from reader: inout BitReader) -> UInt64 {
-            switch mode {
-            case .allZero:
-                return 0
-            case .fixed:
-                return reader.read(wide)
-            case .twoWidths:
-                return reader.read(reader.readBit() ? wide : narrow)
-            case .zeroAndTwoWidths:
-                if !reader.readBit() { return 0 }
-                return reader.read(reader.readBit() ? wide : narrow)
+        /// How one layout reads a zigzag value (zero bits past the end; the reader records
+        /// the overrun), as a type: decode loops generic over it are compiled once per layout,
+        /// with no switch on the mode per value.
+        protocol Layout {
+            static func read(_ reader: inout BitReader, narrow: Int, wide: Int) -> UInt64
+        }
+
+        enum AllZero: Layout {
+            @inline(__always)
+            static func read(_ reader: inout BitReader, narrow: Int, wide: Int) -> UInt64 { 0 }
+        }
+
+        enum Fixed: Layout {
+            @inline(__always)
+            static func read(_ reader: inout BitReader, narrow: Int, wide: Int) -> UInt64 { reader.read(wide) }
+        }
+
+        enum TwoWidths: Layout {
+            @inline(__always)
+            static func read(_ reader: inout BitReader, narrow: Int, wide: Int) -> UInt64 {
+                reader.read(reader.readBit() ? wide : narrow)
+            }
+        }
+
+        enum ZeroAndTwoWidths: Layout {
+            @inline(__always)
+            static func read(_ reader: inout BitReader, narrow: Int, wide: Int) -> UInt64 {
+                reader.readBit() ? reader.read(reader.readBit() ? wide : narrow) : 0
             }
         }
 

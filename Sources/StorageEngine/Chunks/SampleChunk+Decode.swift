@@ -89,31 +89,76 @@ extension SampleChunk {
         _ stream: UnsafeRawBufferPointer, _ buckets: Buckets, count n: Int, t0: Int64, firstDelta: UInt64,
         startMillis: Int64, endMillis: Int64, into timestamps: inout [Int64]
     ) throws(ChunkError) -> (first: Int, end: Int) {
-        var first = 0
-        var end = 0
-        var reader = BitReader(stream)
-        var t = t0
-        var delta = Int64(bitPattern: firstDelta)
-        while end < n {
-            if end == 1 {
-                t = t0 &+ delta
-                guard t > t0 else { throw ChunkError("timestamps not increasing") }
-            } else if end >= 2 {
-                delta &+= Zigzag.decode(buckets.read(from: &reader))
-                let next = t &+ delta
-                guard next > t else { throw ChunkError("timestamps not increasing") }
-                t = next
-            }
-            if t > endMillis { break }
-            if t < startMillis {
-                first += 1
-            } else {
-                timestamps.append(t)
-            }
-            end += 1
+        var run = TimestampRun(
+            n: n, t0: t0, firstDelta: Int64(bitPattern: firstDelta), start: startMillis, end: endMillis, buckets: buckets)
+        var overran = false
+        appendWritten(to: &timestamps, atMost: n, zero: 0) { out in
+            var reader = BitReader(stream)
+            let written =
+                switch buckets.mode {
+                case .allZero: run.decode(Buckets.AllZero.self, &reader, into: out)
+                case .fixed: run.decode(Buckets.Fixed.self, &reader, into: out)
+                case .twoWidths: run.decode(Buckets.TwoWidths.self, &reader, into: out)
+                case .zeroAndTwoWidths: run.decode(Buckets.ZeroAndTwoWidths.self, &reader, into: out)
+                }
+            overran = reader.overran
+            return written
         }
-        guard !reader.overran else { throw ChunkError("timestamp stream too short") }
-        return (first, end)
+        guard run.increasing else { throw ChunkError("timestamps not increasing") }
+        guard !overran else { throw ChunkError("timestamp stream too short") }
+        return (run.first, run.decoded)
+    }
+
+    /// The timestamp loop's parameters and outcome.
+    private struct TimestampRun {
+        let n: Int
+        let t0: Int64
+        let firstDelta: Int64
+        let start: Int64
+        let end: Int64
+        let buckets: Buckets
+        /// Samples before `start`.
+        var first = 0
+        /// Samples decoded up to the first past `end`.
+        var decoded = 0
+        var increasing = true
+
+        /// Decodes into `out`, each delta of delta read in layout `L`; returns how many were
+        /// written. Compiled once per layout, with the reader in registers.
+        mutating func decode<L: Buckets.Layout>(
+            _: L.Type, _ stream: inout BitReader, into out: UnsafeMutablePointer<Int64>
+        ) -> Int {
+            var reader = stream  // a local, kept in registers; the argument would stay in memory
+            defer { stream = reader }
+            let narrow = buckets.narrow
+            let wide = buckets.wide
+            var first = 0
+            var decoded = 0
+            var written = 0
+            var t = t0
+            var delta = firstDelta
+            while true {
+                if t > end { break }
+                if t < start {
+                    first &+= 1
+                } else {
+                    out[written] = t
+                    written &+= 1
+                }
+                decoded &+= 1
+                if decoded == n { break }
+                if decoded >= 2 { delta &+= Zigzag.decode(L.read(&reader, narrow: narrow, wide: wide)) }
+                let following = t &+ delta
+                guard following > t else {
+                    increasing = false
+                    break
+                }
+                t = following
+            }
+            self.first = first
+            self.decoded = decoded
+            return written
+        }
     }
 
     /// Reads a length-prefixed, byte-aligned stream and moves `header` past it.
@@ -173,28 +218,37 @@ extension SampleChunk {
     private static func decodeXOR(
         _ stream: UnsafeRawBufferPointer, first: Int, end: Int, into values: inout [Double]
     ) throws(ChunkError) {
-        var reader = BitReader(stream)
-        var bits = reader.read(64)
-        if first == 0 { values.append(Double(bitPattern: bits)) }
-        var windowTrailing: UInt64 = 0
-        var windowLength = 0
-        var i = 1
-        while i < end {
-            if reader.readBit() {
+        var outcome = (wide: true, overran: false)
+        appendWritten(to: &values, atMost: end &- first, zero: 0) { out in
+            var reader = BitReader(stream)
+            var bits = reader.read(64)
+            if first == 0 { out[0] = Double(bitPattern: bits) }
+            var windowTrailing: UInt64 = 0
+            var windowLength = 0
+            var i = 1
+            while i < end {
                 if reader.readBit() {
-                    let control = reader.read(11)
-                    let leading = Int(control &>> 6)
-                    let meaningful = control & 63 == 0 ? 64 : Int(control & 63)
-                    guard leading + meaningful <= 64 else { throw ChunkError("XOR window") }
-                    windowLength = meaningful
-                    windowTrailing = UInt64(64 - leading - meaningful)
+                    if reader.readBit() {
+                        let control = reader.read(11)
+                        let leading = Int(control &>> 6)
+                        let meaningful = control & 63 == 0 ? 64 : Int(control & 63)
+                        guard leading &+ meaningful <= 64 else {
+                            outcome.wide = false
+                            return 0  // the caller drops the whole chunk's output
+                        }
+                        windowLength = meaningful
+                        windowTrailing = UInt64(64 &- leading &- meaningful)
+                    }
+                    bits ^= reader.read(windowLength) &<< windowTrailing
                 }
-                bits ^= reader.read(windowLength) &<< windowTrailing
+                if i >= first { out[i &- first] = Double(bitPattern: bits) }
+                i &+= 1
             }
-            if i >= first { values.append(Double(bitPattern: bits)) }
-            i += 1
+            outcome.overran = reader.overran
+            return end &- first
         }
-        guard !reader.overran else { throw ChunkError("value stream too short") }
+        guard outcome.wide else { throw ChunkError("XOR window") }
+        guard !outcome.overran else { throw ChunkError("value stream too short") }
     }
 
     /// Decodes scaled values 0..<end and appends those from `first` on.
@@ -202,31 +256,72 @@ extension SampleChunk {
         _ stream: UnsafeRawBufferPointer, _ parameters: ScaledParameters, first: Int, end: Int,
         into values: inout [Double]
     ) throws(ChunkError) {
-        var reader = BitReader(stream)
-        let p = parameters.divisor
-        let buckets = parameters.buckets
-        let shift = parameters.shift
-        var s = parameters.s0
-        var delta = parameters.firstDelta
-        if first == 0 { values.append(Double(s) / p) }
-        var i = 1
-        if parameters.secondOrder, end >= 2 {
-            s &+= delta
-            if first <= 1 { values.append(Double(s) / p) }
-            i = 2
-        }
-        while i < end {
-            let coded = Zigzag.decode(buckets.read(from: &reader)) &<< shift
-            if parameters.secondOrder {
-                delta &+= coded
-            } else {
-                delta = coded
+        var overran = false
+        appendWritten(to: &values, atMost: end &- first, zero: 0) { out in
+            var reader = BitReader(stream)
+            let s = parameters.s0
+            if first == 0 { out[0] = Double(s) / parameters.divisor }
+            switch parameters.buckets.mode {
+            case .allZero: scaledLoop(Buckets.AllZero.self, &reader, parameters, s: s, end: end, first: first, into: out)
+            case .fixed: scaledLoop(Buckets.Fixed.self, &reader, parameters, s: s, end: end, first: first, into: out)
+            case .twoWidths: scaledLoop(Buckets.TwoWidths.self, &reader, parameters, s: s, end: end, first: first, into: out)
+            case .zeroAndTwoWidths:
+                scaledLoop(Buckets.ZeroAndTwoWidths.self, &reader, parameters, s: s, end: end, first: first, into: out)
             }
-            s &+= delta
-            if i >= first { values.append(Double(s) / p) }
-            i += 1
+            overran = reader.overran
+            return end &- first
         }
-        guard !reader.overran else { throw ChunkError("value stream too short") }
+        guard !overran else { throw ChunkError("value stream too short") }
+    }
+
+    /// The scaled values 1..<end (from `first` on) after `s0`, coded in layout `L`; compiled
+    /// once per layout.
+    private static func scaledLoop<L: Buckets.Layout>(
+        _: L.Type, _ stream: inout BitReader, _ parameters: ScaledParameters, s s0: Int64, end: Int, first: Int,
+        into out: UnsafeMutablePointer<Double>
+    ) {
+        var reader = stream  // a local, kept in registers; the argument would stay in memory
+        defer { stream = reader }
+        let p = parameters.divisor
+        let shift = parameters.shift
+        let narrow = parameters.buckets.narrow
+        let wide = parameters.buckets.wide
+        var s = s0
+        if parameters.secondOrder {
+            var delta = parameters.firstDelta
+            if end >= 2 {
+                s &+= delta
+                if first <= 1 { out[1 &- first] = Double(s) / p }
+            }
+            var i = 2
+            while i < end {
+                delta &+= Zigzag.decode(L.read(&reader, narrow: narrow, wide: wide)) &<< shift
+                s &+= delta
+                if i >= first { out[i &- first] = Double(s) / p }
+                i &+= 1
+            }
+        } else {
+            var i = 1
+            while i < end {
+                s &+= Zigzag.decode(L.read(&reader, narrow: narrow, wide: wide)) &<< shift
+                if i >= first { out[i &- first] = Double(s) / p }
+                i &+= 1
+            }
+        }
+    }
+
+    /// Appends at most `maximum` elements that `write` stores through a pointer and counts:
+    /// one capacity check for the lot instead of one per element.
+    @inline(__always)
+    private static func appendWritten<T: BitwiseCopyable>(
+        to array: inout [T], atMost maximum: Int, zero: T, _ write: (UnsafeMutablePointer<T>) -> Int
+    ) {
+        guard maximum > 0 else { return }
+        let before = array.count
+        reserve(&array, adding: maximum)
+        array.append(contentsOf: repeatElement(zero, count: maximum))
+        let written = array.withUnsafeMutableBufferPointer { b in write(b.baseAddress! + before) }
+        array.removeLast(maximum &- written)
     }
 
     /// Grows `array`'s capacity geometrically so that `adding` more elements fit: an exact
