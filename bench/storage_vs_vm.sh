@@ -79,7 +79,8 @@ run_basin() {
   python3 "$SHARED/load_once.py" http://127.0.0.1:8080/api/v1/series "$DATA/datadog" --server-pid "$pid" \
     --header "DD-API-KEY:bench" --label "basin load" >"$dir/load.json"
   # Settled: nothing left in the head, no block being written, and the number of blocks
-  # unchanged for 4 s (two compaction rounds), so every window's blocks have been merged.
+  # unchanged for 15 s: longer than it takes a window to settle (two flush intervals, 10 s
+  # here) plus a compaction round, so every window's blocks have been merged.
   local stable=0 last=-1
   for _ in $(seq 480); do
     local m; m=$(curl -sf http://127.0.0.1:8080/metrics || true)
@@ -87,7 +88,7 @@ run_basin() {
     local blocks; blocks=$(echo "$m" | awk '$1 == "basin_store_blocks" {print $2}')
     if [ "${head%.*}" = "0" ] && [ "${blocks%.*}" = "$last" ] && ! ls "$dir/data/metrics/blocks/"*.tmp >/dev/null 2>&1; then
       stable=$((stable + 1))
-      [ "$stable" -ge 8 ] && break
+      [ "$stable" -ge 30 ] && break
     else
       stable=0
     fi

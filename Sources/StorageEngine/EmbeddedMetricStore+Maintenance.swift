@@ -87,7 +87,10 @@ extension EmbeddedMetricStore {
                 let metas = try BlockCutter.writeHead(
                     exported, directory: self.blocksDirectory, rangeMillis: self.options.blockRangeMillis, nextSeq: self.nextSeq)
                 for meta in metas {
-                    blocks.append(try Block(path: self.blocksDirectory + "/" + BlockFormat.fileName(seq: meta.seq)))
+                    blocks.append(
+                        try Block(
+                            path: self.blocksDirectory + "/" + BlockFormat.fileName(seq: meta.seq),
+                            writtenMillis: self.options.nowMillis()))
                 }
                 // Before the log segments go: the kinds they recorded must survive them.
                 let table = self.blockKinds.withLock { table in
@@ -195,12 +198,16 @@ extension EmbeddedMetricStore {
     /// Blocks are cut into aligned windows of the block range; a compacted block covers an
     /// aligned window of ``EmbeddedStoreOptions/compactedRangeMillis``, and every smaller window
     /// nests in one. Once a large window has ended (by a block range) its blocks merge; before
-    /// that, the blocks of one small window do. ``mergeRun(_:)`` chooses which: all of a
-    /// window's blocks when they are of similar size, but a small block cut into a window that
-    /// already holds a large one (late data, a backfill) does not rewrite the large one each time.
+    /// that, the blocks of one small window do. ``mergeRun(_:settled:)`` chooses which: all of
+    /// a window's blocks when they are of similar size or the window has settled, but a small
+    /// block cut into a window that already holds a large one (late data, a backfill) does not
+    /// rewrite the large one each time.
     func compactOnce() throws -> Bool {
         let blocks = sources.withLock { $0.blocks }
         let now = options.nowMillis()
+        // A window settles once no cut or merge has written into it for two flush intervals.
+        let settledBefore = now &- 2 &* Swift.max(options.headFlushIntervalMillis, 1)
+        func settled(_ group: [Block]) -> Bool { group.allSatisfy { $0.writtenMillis <= settledBefore } }
         let large = options.compactedRangeMillis
         let small = options.blockRangeMillis
         var byLarge: [Int64: [Block]] = [:]
@@ -217,14 +224,14 @@ extension EmbeddedMetricStore {
         }
         for w in byLarge.keys.sorted() {
             guard let group = byLarge[w], w &+ large &+ small <= now else { continue }
-            let run = Self.mergeRun(group)
+            let run = Self.mergeRun(group, settled: settled(group))
             guard run.count >= 2 else { continue }
             try merge(run, windowStart: w, windowEnd: w &+ large)
             return true
         }
         for w in bySmall.keys.sorted() {
             guard let group = bySmall[w] else { continue }
-            let run = Self.mergeRun(group)
+            let run = Self.mergeRun(group, settled: settled(group))
             guard run.count >= 2 else { continue }
             try merge(run, windowStart: w, windowEnd: w &+ small)
             return true
@@ -234,20 +241,24 @@ extension EmbeddedMetricStore {
 
     /// The blocks of one window to merge.
     ///
-    /// All of them when they are at least eight, when one is in an older format, or when the
-    /// blocks besides the largest hold at least half as many samples as it (a window's
-    /// similar-sized blocks, a day's two-hour blocks once the day has ended). Otherwise one large block holds most of the window and
-    /// small ones were cut into it since (late data, a backfill): rewriting the large block for
-    /// each of them rewrote the whole window per cut (21 times the data in a 42-hour backfill).
-    /// Then only the newest blocks merge, as far back as each older one holds no more samples
-    /// than the newer ones taken so far together, like a binary counter; the large block is
-    /// rewritten once they add up to half of it. A backfill of many equal cuts is then
-    /// rewritten 3–4 times in all, and a window keeps a handful of blocks at most.
+    /// All of them when they are at least eight, when one is in an older format, when the
+    /// window has settled (no block of it written for two head flush intervals: the late data
+    /// or backfill has moved on), or when the blocks besides the largest hold at least half as
+    /// many samples as it (a window's similar-sized blocks, a day's two-hour blocks once the
+    /// day has ended). Otherwise one large block holds most of the window and small ones are
+    /// being cut into it (late data, a backfill): rewriting the large block for each of them
+    /// rewrote the whole window per cut (21 times the data in a 42-hour backfill). Then only
+    /// the newest blocks merge, as far back as each older one holds no more samples than the
+    /// newer ones taken so far together, like a binary counter; the large block is rewritten
+    /// once they add up to half of it, or once the window settles. A backfill of many equal
+    /// cuts is then rewritten 3–4 times in all, plus once when it settles, and a settled window
+    /// is one block again: a small block beside a large one costs its own index (a tail of a
+    /// few samples for each of 10,000 series took 1 MB) and a second read for every series.
     ///
     /// Only a run of the newest blocks may merge without the rest: the output takes a fresh,
     /// higher sequence number, so it must not hold data older than a block it leaves out that
     /// overlaps it (a repeated sample keeps the value of the newest block).
-    static func mergeRun(_ group: [Block]) -> [Block] {
+    static func mergeRun(_ group: [Block], settled: Bool) -> [Block] {
         guard group.count >= 2 else { return group }
         var total: UInt64 = 0
         var largest: UInt64 = 0
@@ -257,7 +268,8 @@ extension EmbeddedMetricStore {
         }
         // A block in an older format merges whenever its window has another block, so old
         // blocks are rewritten in the current format as their windows change.
-        if group.count >= 8 || (total &- largest) &* 2 >= largest || group.contains(where: { $0.version < BlockFormat.version }) {
+        if settled || group.count >= 8 || (total &- largest) &* 2 >= largest
+            || group.contains(where: { $0.version < BlockFormat.version }) {
             return group
         }
         let bySeq = group.sorted { $0.meta.seq < $1.meta.seq }
@@ -279,7 +291,9 @@ extension EmbeddedMetricStore {
             let meta = try BlockCutter.merge(
                 inputs, windowStartMillis: windowStart, windowEndMillis: windowEnd, seq: seq,
                 directory: blocksDirectory, droppingBefore: cutoff, tombstones: sources.withLock { $0.tombstones })
-            output = try meta.map { _ throws in try Block(path: blocksDirectory + "/" + BlockFormat.fileName(seq: seq)) }
+            output = try meta.map { _ throws in
+                try Block(path: blocksDirectory + "/" + BlockFormat.fileName(seq: seq), writtenMillis: options.nowMillis())
+            }
         } catch let error as BlockMergeError {
             if case .block(let damaged) = error, let bad = inputs.first(where: { $0.path == damaged.path }) {
                 // One input is damaged: take it out of service and leave the rest for the next round.

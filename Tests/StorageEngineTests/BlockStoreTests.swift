@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import StorageAPI
 @testable import StorageEngine
+import Synchronization
 import Testing
 
 @Suite("Blocks: cutting, compaction, retention, recovery")
@@ -122,6 +123,35 @@ struct BlockStoreTests {
         let got = try await Self.read(store, "m")["a"]
         #expect(got?.map(\.0) == expected.map(\.0))
         #expect(got?.map(\.1) == expected.map(\.1))
+        try await store.close()
+    }
+
+    @Test("a window with a small block beside a large one merges whole once no cut has written to it for two flush intervals")
+    func settledWindowMergesWhole() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let clock = ManualClock(millis: 40 * Self.hour)
+        var options = Self.options()
+        options.nowMillis = { clock.millis.load(ordering: .relaxed) }
+        let store = try await EmbeddedMetricStore.open(directory: dir.path, options: options, logger: CapturedLogs().logger)
+        let a = Labels(metricName: "m", [("host", "a")])
+        var expected = (0..<100).map { (Int64($0) * 60_000, Double($0)) }
+        try await store.append(Self.batch([(a, expected)]), org: .default)
+        try await store.runMaintenance(forceFlush: true, compact: true)
+        try await store.append(Self.batch([(a, [(5 * 60_000, -5)])]), org: .default)
+        expected[5].1 = -5
+        try await store.runMaintenance(forceFlush: true, compact: true)
+        #expect(await store.stats().blocks == 2, "the late block waits while cuts may still come")
+        // Just short of two flush intervals: still apart.
+        clock.millis.add(2 * options.headFlushIntervalMillis - 1, ordering: .relaxed)
+        try await store.runMaintenance(forceFlush: false, compact: true)
+        #expect(await store.stats().blocks == 2)
+        clock.millis.add(1, ordering: .relaxed)
+        try await store.runMaintenance(forceFlush: false, compact: true)
+        let stats = await store.stats()
+        #expect(stats.blocks == 1)
+        #expect(stats.blockSamples == 100)
+        #expect(try await Self.read(store, "m")["a"]?.map(\.1) == expected.map(\.1))
         try await store.close()
     }
 
@@ -260,4 +290,10 @@ struct BlockStoreTests {
         #expect(try await Self.read(reopened, "m")["a"]?.map(\.1) == [1, 2])
         try await reopened.close()
     }
+}
+
+/// A wall clock a test moves by hand.
+final class ManualClock: Sendable {
+    let millis: Atomic<Int64>
+    init(millis: Int64) { self.millis = Atomic(millis) }
 }

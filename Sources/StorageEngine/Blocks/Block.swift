@@ -34,6 +34,10 @@ final class Block: Sendable {
     let symbolOffsets: Range<Int>
     /// Bytes per entry of the offset tables: 8 in version 1, 4 from version 2.
     let offsetWidth: Int
+    /// When this process wrote the block (a cut or a merge), in wall-clock milliseconds;
+    /// `Int64.min` for blocks found at start-up. Compaction merges a window whole once its
+    /// newest block is old enough (``EmbeddedMetricStore/mergeRun(_:settled:)``).
+    let writtenMillis: Int64
 
     /// Bytes of the file on disk.
     var sizeBytes: Int { file.bytes.count }
@@ -41,9 +45,10 @@ final class Block: Sendable {
     var postingsCount: Int { postingsOffsets.count / offsetWidth }
     var symbolCount: Int { symbolOffsets.count / 4 }
 
-    /// Maps and verifies a block file.
-    init(path: String) throws(BlockError) {
+    /// Maps and verifies a block file; `writtenMillis` is when this process wrote it, if it did.
+    init(path: String, writtenMillis: Int64 = .min) throws(BlockError) {
         self.path = path
+        self.writtenMillis = writtenMillis
         let file: MappedFile
         do throws(FileIOError) {
             file = try MappedFile.open(path)
