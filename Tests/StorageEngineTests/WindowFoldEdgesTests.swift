@@ -27,11 +27,7 @@ struct WindowFoldEdgesTests {
             ends.append(end)
             if Int.random(in: 0..<8, using: &rng) != 0 { end += step }
         }
-        let request = WindowSelectRequest(
-            select: SelectRequest(org: .default, matchers: [], startMillis: 0, endMillis: 0),
-            windowEndsMillis: ends, windowMillis: width, aggregates: [.sum, .min, .max, .first, .last])
-        var w = SeriesWindows(labels: Labels(metricName: "m"), kind: .gauge, windows: ends.count, aggregates: request.aggregates)
-        ts.withUnsafeBufferPointer { tp in vs.withUnsafeBufferPointer { vp in w.fold(timestampsMillis: tp, values: vp, request: request) } }
+        let w = WindowShapeAggregatesTests.fold(ts, vs, ends: ends, width: width, aggregates: [.sum, .min, .max, .first, .last])
         for (i, end) in ends.enumerated() {
             let inside = ts.indices.filter { ts[$0] > end - width && ts[$0] <= end }.map { vs[$0] }
             #expect(Int(w.count[i]) == inside.count, "seed \(seed) window \(i)")

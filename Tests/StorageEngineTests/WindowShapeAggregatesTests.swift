@@ -8,10 +8,13 @@ import Testing
 /// the vendor fields Blueflood needs.
 @Suite("Window variance and integrality; metadata file versions")
 struct WindowShapeAggregatesTests {
-    static func fold(_ ts: [Int64], _ vs: [Double], ends: [Int64], width: Int64) -> SeriesWindows {
+    static func fold(
+        _ ts: [Int64], _ vs: [Double], ends: [Int64], width: Int64,
+        aggregates: WindowAggregates = [.variance, .integral, .mean]
+    ) -> SeriesWindows {
         let request = WindowSelectRequest(
             select: SelectRequest(org: .default, matchers: [], startMillis: 0, endMillis: 0),
-            windowEndsMillis: ends, windowMillis: width, aggregates: [.variance, .integral, .mean])
+            windowEndsMillis: ends, windowMillis: width, aggregates: aggregates)
         var w = SeriesWindows(labels: Labels(metricName: "m"), kind: .gauge, windows: ends.count, aggregates: request.aggregates)
         ts.withUnsafeBufferPointer { tp in vs.withUnsafeBufferPointer { vp in w.fold(timestampsMillis: tp, values: vp, request: request) } }
         return w

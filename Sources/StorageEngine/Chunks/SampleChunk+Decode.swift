@@ -67,14 +67,12 @@ extension SampleChunk {
             return
         }
 
-        reserve(&timestamps, adding: n)
         let (first, end) = try decodeTimestamps(
             timeStream, timeBuckets, count: n, t0: t0, firstDelta: firstDelta,
             startMillis: startMillis, endMillis: endMillis, into: &timestamps
         )
         let section = try valueStream(&header, in: bytes, encoding: encoding, sampleCount: n)
         guard first < end else { return }
-        reserve(&values, adding: end - first)
         switch section {
         case .xor(let stream):
             try decodeXOR(stream, first: first, end: end, into: &values)
@@ -92,7 +90,7 @@ extension SampleChunk {
         var run = TimestampRun(
             n: n, t0: t0, firstDelta: Int64(bitPattern: firstDelta), start: startMillis, end: endMillis, buckets: buckets)
         var overran = false
-        appendWritten(to: &timestamps, atMost: n, zero: 0) { out in
+        appendWritten(to: &timestamps, atMost: n) { out in
             var reader = BitReader(stream)
             let written =
                 switch buckets.mode {
@@ -219,7 +217,7 @@ extension SampleChunk {
         _ stream: UnsafeRawBufferPointer, first: Int, end: Int, into values: inout [Double]
     ) throws(ChunkError) {
         var outcome = (wide: true, overran: false)
-        appendWritten(to: &values, atMost: end &- first, zero: 0) { out in
+        appendWritten(to: &values, atMost: end &- first) { out in
             var reader = BitReader(stream)
             var bits = reader.read(64)
             if first == 0 { out[0] = Double(bitPattern: bits) }
@@ -257,7 +255,7 @@ extension SampleChunk {
         into values: inout [Double]
     ) throws(ChunkError) {
         var overran = false
-        appendWritten(to: &values, atMost: end &- first, zero: 0) { out in
+        appendWritten(to: &values, atMost: end &- first) { out in
             var reader = BitReader(stream)
             let s = parameters.s0
             if first == 0 { out[0] = Double(s) / parameters.divisor }
@@ -313,13 +311,13 @@ extension SampleChunk {
     /// Appends at most `maximum` elements that `write` stores through a pointer and counts:
     /// one capacity check for the lot instead of one per element.
     @inline(__always)
-    private static func appendWritten<T: BitwiseCopyable>(
-        to array: inout [T], atMost maximum: Int, zero: T, _ write: (UnsafeMutablePointer<T>) -> Int
+    private static func appendWritten<T: BitwiseCopyable & AdditiveArithmetic>(
+        to array: inout [T], atMost maximum: Int, _ write: (UnsafeMutablePointer<T>) -> Int
     ) {
         guard maximum > 0 else { return }
         let before = array.count
         reserve(&array, adding: maximum)
-        array.append(contentsOf: repeatElement(zero, count: maximum))
+        array.append(contentsOf: repeatElement(.zero, count: maximum))
         let written = array.withUnsafeMutableBufferPointer { b in write(b.baseAddress! + before) }
         array.removeLast(maximum &- written)
     }
