@@ -59,28 +59,40 @@ public struct SeriesWindows: Sendable {
     public var labels: Labels
     public var kind: MetricKind
     public var count: [Int32]
-    public var sum: [Double] = []
-    public var min: [Double] = []
-    public var max: [Double] = []
-    public var first: [Double] = []
-    public var last: [Double] = []
-    public var mean: [Double] = []
-    public var variance: [Double] = []
+    public var sum: [Double]
+    public var min: [Double]
+    public var max: [Double]
+    public var first: [Double]
+    public var last: [Double]
+    public var mean: [Double]
+    public var variance: [Double]
     /// 1 where every value of the window is an integer, 0 where one is not (NaN for empty windows).
-    public var integral: [Double] = []
+    public var integral: [Double]
 
     public init(labels: Labels, kind: MetricKind, windows: Int, aggregates: WindowAggregates) {
+        // Every stored property assigned once: assigning defaults and then overwriting some
+        // of them made the initializer copy and destroy the whole value.
+        func column(_ aggregate: WindowAggregates) -> [Double] { aggregates.contains(aggregate) ? Self.filled(.nan, windows) : [] }
         self.labels = labels
         self.kind = kind
-        count = [Int32](repeating: 0, count: windows)
-        if aggregates.contains(.sum) { sum = [Double](repeating: .nan, count: windows) }
-        if aggregates.contains(.min) { min = [Double](repeating: .nan, count: windows) }
-        if aggregates.contains(.max) { max = [Double](repeating: .nan, count: windows) }
-        if aggregates.contains(.first) { first = [Double](repeating: .nan, count: windows) }
-        if aggregates.contains(.last) { last = [Double](repeating: .nan, count: windows) }
-        if aggregates.contains(.mean) { mean = [Double](repeating: .nan, count: windows) }
-        if aggregates.contains(.variance) { variance = [Double](repeating: .nan, count: windows) }
-        if aggregates.contains(.integral) { integral = [Double](repeating: .nan, count: windows) }
+        count = Self.filled(0, windows)
+        sum = column(.sum)
+        min = column(.min)
+        max = column(.max)
+        first = column(.first)
+        last = column(.last)
+        mean = column(.mean)
+        variance = column(.variance)
+        integral = column(.integral)
+    }
+
+    /// `Array(repeating:count:)` without its cost here: that initializer allocates through a
+    /// stdlib entry point that is never specialised, so every call looks the array storage's
+    /// generic metadata up in the runtime's locked cache (ten thousand series a query, every
+    /// reader at once). Copying a `Repeated` collection specialises and caches the metadata.
+    @inline(__always)
+    private static func filled<T>(_ value: T, _ count: Int) -> [T] {
+        Array(repeatElement(value, count: count))
     }
 
     /// Whether no window has a sample.

@@ -52,7 +52,7 @@ extension EmbeddedMetricStore {
         guard let range = request.rangeMillis else { return [] }
         let s = sources.withLock { $0 }
         let expiry = expiry(for: request.select)
-        let plan = try Self.plan(request, range: range, sources: s, expiry: expiry)
+        let plan = try await Self.plan(request, range: range, sources: s, expiry: expiry)
         if plan.seriesCount > request.select.maxSeries {
             throw StorageError(kind: .limitExceeded, message: "query would read more than maxSeries=\(request.select.maxSeries) series")
         }
@@ -67,28 +67,20 @@ extension EmbeddedMetricStore {
         let per = (plan.seriesCount + tasks - 1) / tasks
         let runs = stride(from: 0, to: plan.seriesCount, by: per).map { $0..<Swift.min($0 + per, plan.seriesCount) }
         let tombstones = s.tombstones
-        let results = try await withThrowingTaskGroup(of: (Int, [SeriesWindows], Int).self) { group in
-            for (i, run) in runs.enumerated() {
-                group.addTask {
-                    var read = 0
-                    let out = try Self.read(
-                        plan, series: run, request: request, range: range, tombstones: tombstones, expiry: expiry, read: &read)
-                    return (i, out, read)
-                }
+        let outputs = try await TaskOutput<SeriesWindows>.gather(runs: runs) { run, output in
+            var read = 0
+            try Self.read(
+                plan, series: run, request: request, range: range, tombstones: tombstones, expiry: expiry, read: &read) {
+                output.append($0)
             }
-            var results = [([SeriesWindows], Int)](repeating: ([], 0), count: runs.count)
-            for try await (i, out, read) in group { results[i] = (out, read) }
-            return results
+            output.tally = read
         }
         // One reader throws once its own count passes the limit; the total decides the rest,
         // so the outcome is the one of reading every series in turn.
-        if results.reduce(0, { $0 + $1.1 }) > request.select.maxSamples {
+        if outputs.reduce(0, { $0 + $1.tally }) > request.select.maxSamples {
             throw StorageError(kind: .limitExceeded, message: "query would read more than maxSamples=\(request.select.maxSamples) samples")
         }
-        var out: [SeriesWindows] = []
-        out.reserveCapacity(results.reduce(0) { $0 + $1.0.count })
-        for (part, _) in results { out.append(contentsOf: part) }
-        return out
+        return TaskOutput.concatenate(outputs)
     }
 
     /// How many runs a plan is split into: two per core (so a core slowed by other work is
@@ -102,23 +94,26 @@ extension EmbeddedMetricStore {
     /// Lists every source's matches and orders them by labels.
     private static func plan(
         _ request: WindowSelectRequest, range: (start: Int64, end: Int64), sources s: Sources, expiry: MetricExpiry
-    ) throws -> ReadPlan {
+    ) async throws -> ReadPlan {
         let org = request.select.org
         var matches: [Match] = []
         for block in s.blocks where block.meta.minTimeMillis <= range.end && block.meta.maxTimeMillis >= range.start {
             let ids = block.matchingIDs(org: org, matchers: request.select.matchers)
-            matches.reserveCapacity(matches.count + ids.count)
-            for id in ids {
-                let entry: Block.SeriesEntry
-                do throws(BlockError) {
-                    entry = try block.entry(Int(id))
-                } catch {
-                    throw StorageError(kind: .internalError, message: "\(error)")
-                }
-                if entry.overlaps(startMillis: expiry.startMillis(for: entry.labels, from: range.start), endMillis: range.end) {
-                    matches.append(Match(labels: entry.labels, part: .block(block, entry)))
-                }
+            let tasks = Swift.max(1, Swift.min(2 * activeCores, 8, ids.count / 1024))
+            if tasks == 1 {
+                matches.reserveCapacity(matches.count + ids.count)
+                try blockMatches(block, ids[...], range: range, expiry: expiry) { matches.append($0) }
+                continue
             }
+            // Decoding the entries (labels and chunk lists) of many series is a good part of
+            // a wide query: split into runs decoded in parallel, concatenated in order.
+            let per = (ids.count + tasks - 1) / tasks
+            let outputs = try await TaskOutput<Match>.gather(
+                runs: stride(from: 0, to: ids.count, by: per).map { $0..<Swift.min($0 + per, ids.count) }
+            ) { run, output in
+                try blockMatches(block, ids[run], range: range, expiry: expiry) { output.append($0) }
+            }
+            matches = TaskOutput.concatenate(outputs, after: matches)
         }
         for head in s.frozen.map({ [$0, s.active] }) ?? [s.active] {
             guard let postings = head.postings(for: org) else { continue }
@@ -148,6 +143,24 @@ extension EmbeddedMetricStore {
         return ReadPlan(matches: matches, order: order, bounds: bounds)
     }
 
+    /// The matches among block series `ids` whose samples may fall in the range, in order.
+    private static func blockMatches(
+        _ block: Block, _ ids: ArraySlice<SeriesRef>, range: (start: Int64, end: Int64), expiry: MetricExpiry,
+        emit: (consuming Match) -> Void
+    ) throws {
+        for id in ids {
+            let entry: Block.SeriesEntry
+            do throws(BlockError) {
+                entry = try block.entry(Int(id))
+            } catch {
+                throw StorageError(kind: .internalError, message: "\(error)")
+            }
+            if entry.overlaps(startMillis: expiry.startMillis(for: entry.labels, from: range.start), endMillis: range.end) {
+                emit(Match(labels: entry.labels, part: .block(block, entry)))
+            }
+        }
+    }
+
     /// Reads and folds the series `series` of `plan`, in order; `read` counts the samples read.
     private static func read(
         _ plan: ReadPlan, series: Range<Int>, request: WindowSelectRequest, range: (start: Int64, end: Int64),
@@ -155,6 +168,19 @@ extension EmbeddedMetricStore {
     ) throws -> [SeriesWindows] {
         var out: [SeriesWindows] = []
         out.reserveCapacity(series.count)
+        try self.read(plan, series: series, request: request, range: range, tombstones: tombstones, expiry: expiry, read: &read) {
+            out.append($0)
+        }
+        return out
+    }
+
+    /// Reads and folds the series `series` of `plan`, in order, handing each series with a
+    /// sample in some window to `emit`.
+    @inline(__always)
+    private static func read(
+        _ plan: ReadPlan, series: Range<Int>, request: WindowSelectRequest, range: (start: Int64, end: Int64),
+        tombstones: [Tombstone], expiry: MetricExpiry, read: inout Int, emit: (consuming SeriesWindows) -> Void
+    ) throws {
         var scratch = Scratch()
         for k in series {
             let labels = plan.matches[plan.order[plan.bounds[k]]].labels
@@ -167,9 +193,8 @@ extension EmbeddedMetricStore {
             scratch.ts.withUnsafeBufferPointer { tp in
                 scratch.vs.withUnsafeBufferPointer { vp in windows.fold(timestampsMillis: tp, values: vp, request: request) }
             }
-            if !windows.isEmpty { out.append(windows) }
+            if !windows.isEmpty { emit(consume windows) }
         }
-        return out
     }
 
     /// One reader's sample buffers, reused from series to series.

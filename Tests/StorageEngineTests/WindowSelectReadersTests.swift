@@ -32,11 +32,12 @@ struct WindowSelectReadersTests {
         let engine = try await EmbeddedMetricStore.open(directory: dir.path, options: options, logger: CapturedLogs().logger)
         let reference = InMemoryMetricStore()
         // Older samples of most series cut into blocks; newer ones, overlapping and rewriting
-        // some timestamps, of other series left in the head.
-        for batch in [Self.batch(&rng, hosts: 0..<1_100, times: 0...8), Self.batch(&rng, hosts: 300..<1_300, times: 6...12)] {
+        // some timestamps, of other series left in the head. Over 2,048 series in the first
+        // block, so its entries are decoded by parallel tasks too.
+        for batch in [Self.batch(&rng, hosts: 0..<2_300, times: 0...8), Self.batch(&rng, hosts: 1_000..<2_500, times: 6...12)] {
             try await engine.append(batch, org: .default)
             try await reference.append(batch, org: .default)
-            if Bool.random(using: &rng) || batch.seriesCount == 1_100 {
+            if Bool.random(using: &rng) || batch.seriesCount == 2_300 {
                 try await engine.runMaintenance(forceFlush: true, compact: Bool.random(using: &rng))
             }
         }

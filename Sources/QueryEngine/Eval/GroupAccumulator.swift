@@ -62,6 +62,23 @@ final class GroupAccumulator {
         }
     }
 
+    /// Folds one member's `values` at every step `i` where `present[i] > 0`: the same as
+    /// ``add(_:at:)`` at each such step, with the operator chosen once rather than per value.
+    func add(_ values: UnsafeBufferPointer<Double>, present: UnsafeBufferPointer<Int32>) {
+        let n = Swift.min(steps, values.count, present.count)
+        switch op {
+        case .sum:
+            for i in 0..<n where present[i] > 0 {
+                count[i] += 1
+                Kahan.add(values[i], to: &sum[i], compensation: &compensation[i])
+            }
+        case .min, .max, .avg:
+            for i in 0..<n where present[i] > 0 { add(values[i], at: i) }
+        default:
+            for i in 0..<n where present[i] > 0 { count[i] += 1 }
+        }
+    }
+
     /// The group's value at step `i`, or nil when no member had one.
     func value(at i: Int) -> Double? {
         guard i >= 0, i < steps else { return nil }
@@ -106,8 +123,16 @@ struct GroupKeyCutter {
     }
 
     func key(_ labels: Labels) -> Labels {
-        labels.bytes.withUnsafeBufferPointer { b -> Labels in
-            var out: [UInt8] = []
+        var out: [UInt8] = []
+        keyBytes(labels, into: &out)
+        return Labels(uncheckedBytes: out)
+    }
+
+    /// The encoded bytes of ``key(_:)`` written into `out` (replacing its contents), so a
+    /// caller that only compares keys allocates nothing.
+    func keyBytes(_ labels: Labels, into out: inout [UInt8]) {
+        out.removeAll(keepingCapacity: true)
+        labels.bytes.withUnsafeBufferPointer { b in
             var i = 0
             let end = b.count
             while i < end {
@@ -122,7 +147,6 @@ struct GroupKeyCutter {
                 }
                 i = v + valueLength
             }
-            return Labels(uncheckedBytes: out)
         }
     }
 

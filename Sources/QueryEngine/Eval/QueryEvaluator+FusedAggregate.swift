@@ -48,21 +48,34 @@ extension QueryEvaluator {
     }
 
     /// Folds each series' windows into its group, groups in order of first appearance.
+    ///
+    /// Each series' key is cut into one reused buffer; while there are few groups (the usual
+    /// `by (region)`) it is found by comparing bytes with each group's, and only a new group
+    /// or a long group list costs a label set and a hash.
     private static func fold(
         _ windows: [SeriesWindows], _ op: AggregateOperator, _ cutter: GroupKeyCutter, _ field: WindowField, steps: Int
     ) -> [StepSeries] {
+        let scanLimit = 16
         var groupIndex: [LabelsKey: Int] = [:]
         var groups: [(labels: Labels, accumulator: GroupAccumulator)] = []
+        var key: [UInt8] = []
         windows.withUnsafeBufferPointer { ws in
             for w in ws.indices {
-                let key = cutter.key(ws[w].labels)
+                cutter.keyBytes(ws[w].labels, into: &key)
+                var found: Int?
+                if groups.count <= scanLimit {
+                    found = groups.firstIndex { $0.labels.bytes == key }
+                } else {
+                    found = groupIndex[LabelsKey(labels: Labels(uncheckedBytes: key))]
+                }
                 let accumulator: GroupAccumulator
-                if let found = groupIndex[LabelsKey(labels: key)] {
+                if let found {
                     accumulator = groups[found].accumulator
                 } else {
+                    let labels = Labels(uncheckedBytes: key)
                     accumulator = GroupAccumulator(op, steps: steps)
-                    groupIndex[LabelsKey(labels: key)] = groups.count
-                    groups.append((key, accumulator))
+                    groupIndex[LabelsKey(labels: labels)] = groups.count
+                    groups.append((labels, accumulator))
                 }
                 field.fold(ws[w], into: accumulator)
             }
@@ -101,7 +114,6 @@ enum WindowField {
 
     /// Folds the series' value at every window with a sample into `accumulator`, in step order.
     func fold(_ w: borrowing SeriesWindows, into accumulator: GroupAccumulator) {
-        let steps = accumulator.steps
         w.count.withUnsafeBufferPointer { count in
             let values: [Double]
             switch self {
@@ -111,12 +123,10 @@ enum WindowField {
             case .max: values = w.max
             case .last: values = w.last
             case .count:
-                for i in 0..<Swift.min(steps, count.count) where count[i] > 0 { accumulator.add(Double(count[i]), at: i) }
+                for i in 0..<Swift.min(accumulator.steps, count.count) where count[i] > 0 { accumulator.add(Double(count[i]), at: i) }
                 return
             }
-            values.withUnsafeBufferPointer { v in
-                for i in 0..<Swift.min(steps, count.count, v.count) where count[i] > 0 { accumulator.add(v[i], at: i) }
-            }
+            values.withUnsafeBufferPointer { accumulator.add($0, present: count) }
         }
     }
 }
