@@ -40,6 +40,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Samples held in memory before they are cut into blocks on disk (env BASIN_HEAD_MAX_SAMPLES; default 4000000).", valueName: "n"))
     var headMaxSamples: String?
 
+    @Option(help: ArgumentHelp("Longest samples stay in memory before they are cut into blocks: 30m, 10s, … (env BASIN_HEAD_FLUSH_INTERVAL; default 30m).", valueName: "duration"))
+    var headFlushInterval: String?
+
+    @Option(help: ArgumentHelp("How often blocks are merged and the retention applied (env BASIN_COMPACTION_INTERVAL; default 30s).", valueName: "duration"))
+    var compactionInterval: String?
+
+    @Option(help: ArgumentHelp("Longest records stay in memory before they are sealed into partitions (env BASIN_RECORDS_HEAD_FLUSH_INTERVAL; default 10m).", valueName: "duration"))
+    var recordsHeadFlushInterval: String?
+
     @Option(help: ArgumentHelp("DogStatsD UDP address, e.g. 127.0.0.1:8125 (env BASIN_DOGSTATSD_LISTEN; default off).", valueName: "host:port"))
     var dogstatsdListen: String?
 
@@ -66,6 +75,9 @@ struct Serve: AsyncParsableCommand {
         if let queryTimeoutSeconds { flags["query-timeout-seconds"] = queryTimeoutSeconds }
         if let retention { flags["retention"] = retention }
         if let headMaxSamples { flags["head-max-samples"] = headMaxSamples }
+        if let headFlushInterval { flags["head-flush-interval"] = headFlushInterval }
+        if let compactionInterval { flags["compaction-interval"] = compactionInterval }
+        if let recordsHeadFlushInterval { flags["records-head-flush-interval"] = recordsHeadFlushInterval }
         if let dogstatsdListen { flags["dogstatsd-listen"] = dogstatsdListen }
         if let dogstatsdSocket { flags["dogstatsd-socket"] = dogstatsdSocket }
         if let dogstatsdOrg { flags["dogstatsd-org"] = dogstatsdOrg }
