@@ -209,3 +209,29 @@ struct SegmentRotationTests {
         try await reopened.close()
     }
 }
+
+@Suite("Write-ahead log start-up")
+struct EmptySegmentTests {
+    @Test("Restarts without writes leave one segment, and data written before them still replays")
+    func emptySegmentsAreDeleted() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let store = try await EmbeddedMetricStore.open(directory: dir.path, logger: CapturedLogs().logger)
+        try await store.append(ReplayTests.batch(0), org: .default)
+        let before = try await ReplayTests.dump(store)
+        try await store.close()
+        for _ in 0..<3 {
+            let idle = try await EmbeddedMetricStore.open(directory: dir.path, logger: CapturedLogs().logger)
+            try await idle.close()
+        }
+        // The segment with the record, and the empty one of the last start.
+        let segments = try dir.segments()
+        #expect(segments.count == 2)
+        #expect(try SegmentFile.size(segments[1]) == WALSegment.headerSize)
+        let reopened = try await EmbeddedMetricStore.open(directory: dir.path, logger: CapturedLogs().logger)
+        #expect(try await ReplayTests.dump(reopened) == before)
+        let walBytes = await reopened.stats().walBytes
+        try await reopened.close()
+        #expect(walBytes == (try dir.segments().reduce(0) { $0 + (try SegmentFile.size($1)) }))
+    }
+}

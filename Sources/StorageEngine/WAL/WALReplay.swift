@@ -3,7 +3,8 @@ import Logging
 
 /// Rebuilds state from the write-ahead log at start-up.
 ///
-/// Segments are read whole and decoded in order into one reused ``MetricBatch``.
+/// Segments are read whole and decoded in order into one reused ``MetricBatch``. A segment
+/// that holds only its header is deleted (the new segment of each start takes the next index).
 /// - A torn or corrupt tail in the **last** segment (short header or payload, CRC mismatch,
 ///   malformed record) is what a crash mid-write leaves: the segment is truncated at the last
 ///   good record, a warning is logged, and replay succeeds.
@@ -72,6 +73,8 @@ enum WALReplay {
         summary.lastSegmentIndex = indices.last ?? 0
         let clock = ContinuousClock()
         let started = clock.now
+        var removedEmpty = 0
+        defer { if removedEmpty > 0 { try? Directory.sync(directory) } }
         for (position, index) in indices.enumerated() {
             let path = directory + "/" + WALSegment.name(index)
             let file = try PosixFile.openReadWrite(path, create: false)
@@ -80,6 +83,14 @@ enum WALReplay {
             let (goodEnd, defect) = decode(&summary, bytes, index)
             summary.segments += 1
             guard let defect else {
+                if bytes.count == WALSegment.headerSize {
+                    // No record: a start, or a rotation, that no write followed. Nothing to
+                    // keep, and kept it would stay (only a head cut removes segments, and an
+                    // idle store never cuts), one more file for every restart.
+                    try Directory.remove(path)
+                    removedEmpty += 1
+                    continue
+                }
                 summary.bytes += bytes.count
                 logger.info("replayed write-ahead log segment", metadata: [
                     "segment": "\(WALSegment.name(index))", "of": "\(indices.count)",
