@@ -56,16 +56,14 @@ extension EmbeddedMetricStore {
         if plan.seriesCount > request.select.maxSeries {
             throw StorageError(kind: .limitExceeded, message: "query would read more than maxSeries=\(request.select.maxSeries) series")
         }
-        let tasks = Self.readerCount(plan)
-        if tasks <= 1 {
+        // Contiguous runs of series, concatenated in order: the same result as one reader.
+        let runs = Self.runs(plan.seriesCount, atLeast: 128)
+        if runs.count <= 1 {
             var read = 0
             let out = try Self.read(
                 plan, series: 0..<plan.seriesCount, request: request, range: range, tombstones: s.tombstones, expiry: expiry, read: &read)
             return out
         }
-        // Contiguous runs of series, concatenated in order: the same result as one reader.
-        let per = (plan.seriesCount + tasks - 1) / tasks
-        let runs = stride(from: 0, to: plan.seriesCount, by: per).map { $0..<Swift.min($0 + per, plan.seriesCount) }
         let tombstones = s.tombstones
         let outputs = try await TaskOutput<SeriesWindows>.gather(runs: runs) { run, output in
             var read = 0
@@ -83,12 +81,14 @@ extension EmbeddedMetricStore {
         return TaskOutput.concatenate(outputs)
     }
 
-    /// How many runs a plan is split into: two per core (so a core slowed by other work is
-    /// balanced by the others), at most eight, and at most one per 128 series.
-    private static func readerCount(_ plan: ReadPlan) -> Int {
+    /// `0..<count` split into contiguous runs for parallel tasks: two per core (so a core
+    /// slowed by other work is balanced by the others), at most eight, and at most one per
+    /// `atLeast` items; one run on one core.
+    private static func runs(_ count: Int, atLeast: Int) -> [Range<Int>] {
         let cores = EmbeddedMetricStore.activeCores
-        guard cores > 1 else { return 1 }
-        return Swift.max(1, Swift.min(2 * cores, 8, plan.seriesCount / 128))
+        let tasks = cores > 1 ? Swift.max(1, Swift.min(2 * cores, 8, count / atLeast)) : 1
+        let per = Swift.max(1, (count + tasks - 1) / tasks)
+        return stride(from: 0, to: count, by: per).map { $0..<Swift.min($0 + per, count) }
     }
 
     /// Lists every source's matches and orders them by labels.
@@ -99,18 +99,15 @@ extension EmbeddedMetricStore {
         var matches: [Match] = []
         for block in s.blocks where block.meta.minTimeMillis <= range.end && block.meta.maxTimeMillis >= range.start {
             let ids = block.matchingIDs(org: org, matchers: request.select.matchers)
-            let tasks = Swift.max(1, Swift.min(2 * activeCores, 8, ids.count / 1024))
-            if tasks == 1 {
+            // Decoding the entries (labels and chunk lists) of many series is a good part of
+            // a wide query: split into runs decoded in parallel, concatenated in order.
+            let runs = Self.runs(ids.count, atLeast: 1024)
+            if runs.count <= 1 {
                 matches.reserveCapacity(matches.count + ids.count)
                 try blockMatches(block, ids[...], range: range, expiry: expiry) { matches.append($0) }
                 continue
             }
-            // Decoding the entries (labels and chunk lists) of many series is a good part of
-            // a wide query: split into runs decoded in parallel, concatenated in order.
-            let per = (ids.count + tasks - 1) / tasks
-            let outputs = try await TaskOutput<Match>.gather(
-                runs: stride(from: 0, to: ids.count, by: per).map { $0..<Swift.min($0 + per, ids.count) }
-            ) { run, output in
+            let outputs = try await TaskOutput<Match>.gather(runs: runs) { run, output in
                 try blockMatches(block, ids[run], range: range, expiry: expiry) { output.append($0) }
             }
             matches = TaskOutput.concatenate(outputs, after: matches)
