@@ -82,6 +82,20 @@ struct FieldColumn {
         FieldColumn([FieldValue?](repeating: nil, count: count))
     }
 
+    /// Every row's value as a ``RecordKeyCode`` (equal codes, equal values, within this
+    /// column), without building the values; ``RecordKeyCode/uncoded`` for a value without a
+    /// cheap code (a string that is not dictionary-coded, an array or an object).
+    func codes() -> [RecordKeyCode] {
+        switch storage {
+        case .values(let v, let base):
+            return (0..<count).map { RecordKeyCode(v[base + step * $0]) ?? .uncoded }
+        case .partition(let c, let base):
+            return (0..<count).map { c.code(base + step * $0) ?? .uncoded }
+        case .partitionRows(let c, let rows):
+            return rows.map { c.code(Int($0)) ?? .uncoded }
+        }
+    }
+
     @inline(__always)
     subscript(row: Int) -> FieldValue? {
         switch storage {
@@ -116,6 +130,23 @@ final class PartitionColumnValues: @unchecked Sendable {
 
     private static let types = FieldType.allCases
 
+    /// ``FieldColumn/code(_:)`` for row `row`: dictionary strings by their id.
+    @inline(__always)
+    func code(_ row: Int) -> RecordKeyCode? {
+        let tag = tags[row]
+        if tag == RecordColumn.absentTag { return .absent }
+        let slot = Int(slots[row])
+        switch Self.types[Int(tag)] {
+        case .null: return RecordKeyCode(kind: .null, bits: 0)
+        case .bool: return RecordKeyCode(kind: .bool, bits: bools[slot] ? 1 : 0)
+        case .int: return RecordKeyCode(kind: .int, bits: ints[slot])
+        case .float: return RecordKeyCode(float: floats[slot])
+        case .timestamp: return RecordKeyCode(kind: .timestamp, bits: timestamps[slot])
+        case .string: return usesDictionary ? RecordKeyCode(kind: .dictionaryString, bits: Int64(dictionaryIDs[slot])) : nil
+        case .array, .object: return nil
+        }
+    }
+
     @inline(__always)
     func value(_ row: Int) -> FieldValue? {
         let tag = tags[row]
@@ -134,6 +165,52 @@ final class PartitionColumnValues: @unchecked Sendable {
             let start = Int(stringStarts[slot]), end = Int(stringStarts[slot + 1])
             return .string(stringBytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) })
         case .array, .object: return nested[slot]
+        }
+    }
+}
+
+/// A group key component as a kind and 64 bits, for counting rows per group without building
+/// their values: equal codes mean equal values (within one column of one batch, since
+/// dictionary ids are per column), so rows can be tallied by code and the value built once
+/// per distinct code. Different codes may still be equal values (a float `1.0` and an int
+/// `1`, two strings with different ids); the group fold merges those by value.
+struct RecordKeyCode: Hashable {
+    enum Kind: UInt8 {
+        case absent, null, bool, int, float, timestamp, dictionaryString
+        /// No code: the value must be built to be compared.
+        case uncoded
+    }
+
+    var kind: Kind
+    var bits: Int64
+
+    static let absent = RecordKeyCode(kind: .absent, bits: 0)
+    static let uncoded = RecordKeyCode(kind: .uncoded, bits: 0)
+
+    init(kind: Kind, bits: Int64) {
+        self.kind = kind
+        self.bits = bits
+    }
+
+    /// A float's code; nil for NaN, which equals no value, not even itself, so no two NaN
+    /// rows share a group and none may share a code.
+    @inline(__always)
+    init?(float: Double) {
+        if float.isNaN { return nil }
+        self.init(kind: .float, bits: Int64(bitPattern: float.bitPattern))
+    }
+
+    /// The code of a value held as a value: nil for strings, arrays and objects.
+    @inline(__always)
+    init?(_ value: FieldValue?) {
+        switch value {
+        case nil: self = .absent
+        case .null?: self.init(kind: .null, bits: 0)
+        case .bool(let b)?: self.init(kind: .bool, bits: b ? 1 : 0)
+        case .int(let i)?: self.init(kind: .int, bits: i)
+        case .float(let f)?: self.init(float: f)
+        case .timestamp(let t)?: self.init(kind: .timestamp, bits: t)
+        default: return nil
         }
     }
 }

@@ -63,19 +63,40 @@ final class RecordPartition: Sendable {
     }
 
     /// Record times, ascending.
+    ///
+    /// Decoded into the result's memory with the varint loop inline: every query over the
+    /// partition reads this column, and appending decoded times one by one took more time than
+    /// the group counting of a `count by bin(_time, 1m), status` over them.
     func times() throws(StorageError) -> [Int64] {
         let bytes = try section(index.times)
-        var out: [Int64] = []
-        out.reserveCapacity(index.rows)
-        var last: Int64 = 0
-        let ok = bytes.withUnsafeBytes { raw -> Bool in
-            var c = PayloadCursor(bytes: raw)
-            for _ in 0..<index.rows {
-                guard let d = RecordEncoding.readVarint(&c) else { return false }
-                last = last &+ d
-                out.append(last)
+        let rows = index.rows
+        var ok = true
+        let out = [Int64](unsafeUninitializedCapacity: rows) { buffer, initialized in
+            bytes.withUnsafeBytes { raw in
+                let n = raw.count
+                var p = 0
+                var last: Int64 = 0
+                for row in 0..<rows {
+                    // A uvarint as `PayloadCursor.readUVarint` reads it, then zigzag.
+                    var u: UInt64 = 0
+                    var shift: UInt64 = 0
+                    while true {
+                        guard p < n, shift < 64 else {
+                            ok = false
+                            return
+                        }
+                        let b = raw[p]
+                        p &+= 1
+                        u |= UInt64(b & 0x7F) << shift
+                        if b & 0x80 == 0 { break }
+                        shift &+= 7
+                    }
+                    last = last &+ (Int64(bitPattern: u >> 1) ^ -Int64(bitPattern: u & 1))
+                    buffer.initializeElement(at: row, to: last)
+                    initialized = row &+ 1
+                }
+                ok = p == n
             }
-            return c.remaining == 0
         }
         guard ok else { throw malformed("times") }
         return out

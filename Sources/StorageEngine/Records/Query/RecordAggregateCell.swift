@@ -33,6 +33,11 @@ final class RecordAggregateCell {
     private var counts: [FieldValue: Int] = [:]
     private var list: [FieldValue] = []
 
+    /// Folds `rows` rows into a `count()` at once (the counting path of ``RecordGroupFold``).
+    func addCount(_ rows: Int) {
+        count += rows
+    }
+
     /// Folds the current row of `row`.
     func fold(_ aggregate: CompiledAggregate, _ row: RecordRow, maxListElements: Int) {
         switch aggregate {

@@ -54,6 +54,15 @@ final class RecordRow {
         return columns[column][index]
     }
 
+    /// The batch's source column `column`, whole.
+    func sourceColumn(_ column: Int) -> FieldColumn {
+        if !loaded[column] {
+            columns[column] = batch.column(sourceNames[column])
+            loaded[column] = true
+        }
+        return columns[column]
+    }
+
     /// The whole source record of this row (decoded by the store; used by `search` and the
     /// output of rows that keep their source fields).
     func record() -> Record {

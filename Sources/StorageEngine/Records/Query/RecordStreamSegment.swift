@@ -103,6 +103,9 @@ final class RecordStreamSegment {
         }
     }
 
+    /// Whether ``keep(_:)`` keeps every row and computes nothing (no stage was appended).
+    var keepsEveryRow: Bool { steps.isEmpty }
+
     /// Starts reading a batch.
     func begin(_ batch: RecordColumns) {
         row.begin(batch)
