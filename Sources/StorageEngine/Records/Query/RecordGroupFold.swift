@@ -40,11 +40,11 @@ final class RecordGroupFold {
         case binTime(FieldValue)
     }
 
-    /// The key coders when the fold can count rows by code (``foldCounting(_:rows:)``): every
-    /// aggregate is `count()` (or there are none, a `distinct`) and one or two keys, each a
-    /// top-level source field, the record time or a `bin` of it by a literal.
+    /// The key coders when the fold can find rows' groups by code (``foldByCode(_:rows:)``):
+    /// one or two keys, each a top-level source field, the record time or a `bin` of it by a
+    /// literal.
     private lazy var coders: [KeyCoder]? = {
-        guard (1...2).contains(keys.count), aggregates.allSatisfy({ if case .count = $0 { true } else { false } }) else { return nil }
+        guard (1...2).contains(keys.count) else { return nil }
         var out: [KeyCoder] = []
         for key in keys {
             switch key {
@@ -65,8 +65,11 @@ final class RecordGroupFold {
         return out
     }()
 
-    /// Whether ``foldCounting(_:rows:)`` applies.
-    var countsByCode: Bool { coders != nil }
+    /// Whether every aggregate is `count()` (or there is none).
+    private lazy var onlyCounts = aggregates.allSatisfy { if case .count = $0 { true } else { false } }
+
+    /// Whether ``foldByCode(_:rows:)`` applies.
+    var foldsByCode: Bool { coders != nil }
 
     /// The codes of key `coder` for every row of the batch `row` reads.
     private func codes(_ coder: KeyCoder, _ row: RecordRow, rows: Int) -> [RecordKeyCode] {
@@ -86,20 +89,28 @@ final class RecordGroupFold {
     }
 
     /// Folds rows `0..<rows` of the batch `row` reads, every row kept, as ``fold(_:)`` would
-    /// one by one: rows are tallied by the codes of their keys (column by column, without a
-    /// value per row), and each distinct code's keys are evaluated once (on its first row)
-    /// and its tally added to the group's counts. A row whose key has no code is folded
-    /// alone. Only when ``countsByCode``.
+    /// one by one, finding each row's group by the codes of its keys (read column by column,
+    /// without a value per row) instead of evaluating and hashing its key values: the keys
+    /// are evaluated once per distinct code pair, on the first row with it. A row whose key
+    /// has no code is folded as ``fold(_:)`` folds it. When every aggregate is `count()` the
+    /// rows are tallied per code pair and added to the counts at the end; otherwise each row
+    /// folds its aggregates into its group. Only when ``foldsByCode``.
     ///
     /// A `count by bin(_time, 1m), status` over a million rows so builds a few thousand key
     /// tuples instead of a million, and hashes two words per row instead of two values.
     ///
-    /// - Throws: `limitExceeded` when a new group would pass `maxGroups`.
-    func foldCounting(_ row: RecordRow, rows: Int) throws(StorageError) {
-        guard let coders else { preconditionFailure("foldCounting without countsByCode") }
+    /// - Throws: `limitExceeded` when a new group would pass `maxGroups` (at the same row as
+    ///   folding row by row would).
+    func foldByCode(_ row: RecordRow, rows: Int) throws(StorageError) {
+        guard let coders else { preconditionFailure("foldByCode without foldsByCode") }
         let first = codes(coders[0], row, rows: rows)
         let second = coders.count > 1 ? codes(coders[1], row, rows: rows) : []
+        let onlyCounts = self.onlyCounts
+        let width = aggregates.count
         var tally = CodeTally()
+        // Per distinct code pair: its group, and its rows when only counting.
+        var groupOf: [Int] = []
+        var counted: [Int] = []
         for i in 0..<rows {
             let a = first[i]
             let b = second.isEmpty ? .absent : second[i]
@@ -108,16 +119,28 @@ final class RecordGroupFold {
                 try fold(row)
                 continue
             }
-            tally.add(a, b, row: i)
+            let (entry, isNew) = tally.find(a, b)
+            if isNew {
+                row.move(to: i)
+                scratch.removeAll(keepingCapacity: true)
+                for key in keys { scratch.append(key.evaluate(row)) }
+                if let existing = groupIndex[scratch] { groupOf.append(existing) } else { groupOf.append(try addGroup(scratch)) }
+                counted.append(0)
+            }
+            if onlyCounts {
+                counted[entry] += 1
+                continue
+            }
+            row.move(to: i)
+            let base = groupOf[entry] * width
+            for (k, aggregate) in aggregates.enumerated() {
+                cells[base + k].fold(aggregate, row, maxListElements: limits.maxListElements)
+            }
         }
-        // In order of first rows: groups are created in the order the rows would create them.
-        for entry in tally.entries() {
-            row.move(to: entry.firstRow)
-            scratch.removeAll(keepingCapacity: true)
-            for key in keys { scratch.append(key.evaluate(row)) }
-            let group: Int
-            if let existing = groupIndex[scratch] { group = existing } else { group = try addGroup(scratch) }
-            for i in 0..<aggregates.count { cells[group * aggregates.count + i].addCount(entry.rows) }
+        if onlyCounts {
+            for (entry, n) in counted.enumerated() {
+                for k in 0..<width { cells[groupOf[entry] * width + k].addCount(n) }
+            }
         }
         lastGroup = -1
     }
@@ -188,13 +211,11 @@ final class RecordGroupFold {
     }
 }
 
-/// Rows tallied by a pair of key codes: an open-addressing table (linear probing, a
+/// Distinct pairs of key codes, numbered: an open-addressing table (linear probing, a
 /// multiplicative hash of the two words) where a dictionary would run SipHash per row.
 private struct CodeTally {
     private var firsts: [RecordKeyCode] = []
     private var seconds: [RecordKeyCode] = []
-    private var counts: [Int] = []
-    private var firstRows: [Int] = []
     /// Per slot: 0 when empty, else the entry's index plus one.
     private var slots = [Int32](repeating: 0, count: 64)
 
@@ -206,26 +227,23 @@ private struct CodeTally {
         return h ^ (h &>> 29)
     }
 
-    /// Counts one row with codes `(a, b)`.
+    /// The entry of code pair `(a, b)`, added when new (entries are numbered from 0 in the
+    /// order first met).
     @inline(__always)
-    mutating func add(_ a: RecordKeyCode, _ b: RecordKeyCode, row: Int) {
+    mutating func find(_ a: RecordKeyCode, _ b: RecordKeyCode) -> (entry: Int, isNew: Bool) {
         let mask = slots.count - 1
         var i = Int(truncatingIfNeeded: Self.hash(a, b)) & mask
         while true {
             let slot = Int(slots[i])
             if slot == 0 {
-                slots[i] = Int32(firsts.count + 1)
+                let entry = firsts.count
+                slots[i] = Int32(entry + 1)
                 firsts.append(a)
                 seconds.append(b)
-                counts.append(1)
-                firstRows.append(row)
                 if firsts.count * 2 > slots.count { grow() }
-                return
+                return (entry, true)
             }
-            if firsts[slot - 1] == a && seconds[slot - 1] == b {
-                counts[slot - 1] += 1
-                return
-            }
+            if firsts[slot - 1] == a && seconds[slot - 1] == b { return (slot - 1, false) }
             i = (i + 1) & mask
         }
     }
@@ -238,11 +256,5 @@ private struct CodeTally {
             while slots[i] != 0 { i = (i + 1) & mask }
             slots[i] = Int32(e + 1)
         }
-    }
-
-    /// The distinct code pairs as (rows counted, first row), in order of first rows (entries
-    /// are appended as first met).
-    func entries() -> [(rows: Int, firstRow: Int)] {
-        zip(counts, firstRows).map { ($0, $1) }
     }
 }

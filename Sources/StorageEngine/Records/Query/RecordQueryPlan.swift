@@ -108,9 +108,9 @@ final class RecordQueryPlan {
         head.begin(batch)
         let row = head.row
         switch sink {
-        case .groups(let fold) where head.keepsEveryRow && fold.countsByCode:
+        case .groups(let fold) where head.keepsEveryRow && fold.foldsByCode:
             recordsMatched += batch.count
-            try fold.foldCounting(row, rows: batch.count)
+            try fold.foldByCode(row, rows: batch.count)
         case .groups(let fold):
             for i in 0..<batch.count where head.keep(i) {
                 recordsMatched += 1

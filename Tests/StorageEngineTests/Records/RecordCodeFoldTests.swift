@@ -4,10 +4,11 @@ import StorageAPI
 @testable import StorageEngine
 import Testing
 
-/// `count()` summaries folded by key code (rows tallied by code, keys built once per code)
-/// equal the row-by-row fold, over partitions (dictionary-coded and plain strings) and the head.
-@Suite("Counting fold by key code")
-struct RecordCountingFoldTests {
+/// Summaries whose groups are found by key code (keys built once per code; `count()` rows
+/// tallied per code) equal the row-by-row fold, over partitions (dictionary-coded and plain
+/// strings) and the head.
+@Suite("Group fold by key code")
+struct RecordCodeFoldTests {
     /// Records whose `status` mixes ints, floats (0.0, -0.0, NaN), strings and absence;
     /// `service` is a few strings (dictionary-coded when sealed); `path` is mostly unique.
     static func records(_ rng: inout SeededGenerator, count: Int, from start: Int64) -> [Record] {
@@ -27,6 +28,9 @@ struct RecordCountingFoldTests {
             }
             fields.append(RecordField("path", .string("/p/\(Int.random(in: 0..<(count / 2), using: &rng))")))
             if Bool.random(using: &rng) { fields.append(RecordField("at", .timestamp(start + Int64(i % 7) * 1_000_000_000))) }
+            if Int.random(in: 0..<8, using: &rng) > 0 {
+                fields.append(RecordField("ms", Bool.random(using: &rng) ? .int(.random(in: 0...500, using: &rng)) : .float(.random(in: 0...500, using: &rng))))
+            }
             // Times over ten minutes, out of order.
             return Record(timeNanos: start + Int64.random(in: 0..<600_000_000_000, using: &rng), fields: fields)
         }
@@ -47,13 +51,24 @@ struct RecordCountingFoldTests {
             [count(by: [("at", field("at")), ("service", field("service"))])],
             [.summarize(aggregates: [NamedAggregate("a", .count), NamedAggregate("b", .count)], by: [NamedExpr("service", field("service"))])],
             [.distinct([NamedExpr("status", field("status"))])],
+            [.summarize(
+                aggregates: [NamedAggregate("c", .count), NamedAggregate("p", .percentile(field("ms"), 99))],
+                by: [NamedExpr("service", field("service"))])],
+            [.summarize(
+                aggregates: [NamedAggregate("s", .sum(field("ms"))), NamedAggregate("a", .avg(field("ms"))),
+                             NamedAggregate("m", .max(field("ms"))), NamedAggregate("l", .makeList(field("ms")))],
+                by: [NamedExpr("_time", minute), NamedExpr("service", field("service"))])],
+            [.summarize(
+                aggregates: [NamedAggregate("i", .countIf(.binary(.gt, field("ms"), .literal(.int(250))))),
+                             NamedAggregate("d", .dcount(field("path"))), NamedAggregate("c", .count)],
+                by: [NamedExpr("status", field("status"))])],
             [.distinct([NamedExpr("service", field("service")), NamedExpr("t", minute)])],
         ]
     }()
 
-    @Test("Counting by code equals folding row by row", arguments: 0..<queries.count)
+    @Test("Folding by code equals folding row by row", arguments: 0..<queries.count)
     func countingEqualsRowByRow(query: Int) async throws {
-        var rng = SeededGenerator(seed: SeededGenerator.seed("counting fold \(query)"))
+        var rng = SeededGenerator(seed: SeededGenerator.seed("code fold \(query)"))
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let start: Int64 = 1_799_000_000_000_000_000
