@@ -96,22 +96,24 @@ extension EmbeddedMetricStore {
         _ request: WindowSelectRequest, range: (start: Int64, end: Int64), sources s: Sources, expiry: MetricExpiry
     ) async throws -> ReadPlan {
         let org = request.select.org
-        var matches: [Match] = []
+        // Every block's matches, in block order, moved into one array at the end.
+        var blockOutputs: [TaskOutput<Match>] = []
         for block in s.blocks where block.meta.minTimeMillis <= range.end && block.meta.maxTimeMillis >= range.start {
             let ids = block.matchingIDs(org: org, matchers: request.select.matchers)
             // Decoding the entries (labels and chunk lists) of many series is a good part of
             // a wide query: split into runs decoded in parallel, concatenated in order.
             let runs = Self.runs(ids.count, atLeast: 1024)
             if runs.count <= 1 {
-                matches.reserveCapacity(matches.count + ids.count)
-                try blockMatches(block, ids[...], range: range, expiry: expiry) { matches.append($0) }
+                let output = TaskOutput<Match>(capacity: ids.count)
+                try blockMatches(block, ids[...], range: range, expiry: expiry) { output.append($0) }
+                blockOutputs.append(output)
                 continue
             }
-            let outputs = try await TaskOutput<Match>.gather(runs: runs) { run, output in
+            blockOutputs += try await TaskOutput<Match>.gather(runs: runs) { run, output in
                 try blockMatches(block, ids[run], range: range, expiry: expiry) { output.append($0) }
             }
-            matches = TaskOutput.concatenate(outputs, after: matches)
         }
+        var matches = TaskOutput.concatenate(blockOutputs)
         for head in s.frozen.map({ [$0, s.active] }) ?? [s.active] {
             guard let postings = head.postings(for: org) else { continue }
             for ref in head.matchingRefs(request.select.matchers, in: postings) {

@@ -82,8 +82,11 @@ public final class EmbeddedRecordStore: RecordStore {
             }
             sources.active = head
             let box = LateBound<EmbeddedRecordStore>()
+            // The new segment is numbered after the seal's boundary even when no segment is
+            // left on disk: segments below the boundary are the sealed partitions' and are
+            // deleted below.
             let wal = try WriteAheadLog(
-                directory: walDirectory, lastSegmentIndex: summary.lastSegmentIndex, existingBytes: summary.bytes,
+                directory: walDirectory, lastSegmentIndex: max(summary.lastSegmentIndex, Int(sealed)), existingBytes: summary.bytes,
                 options: options, logger: logger
             ) { payload, org, segment in
                 if case .records(let entry) = payload { box.value?.applyDurable(entry, org: org, segment: segment) }

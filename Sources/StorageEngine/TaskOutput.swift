@@ -5,7 +5,7 @@
 /// that hold references (labels, arrays) each copy retains them and the left-behind arrays
 /// release them again, a cost paid one element at a time on the joining task. Here the joined
 /// result takes the elements over bit for bit.
-final class TaskOutput<Element>: @unchecked Sendable {
+final class TaskOutput<Element: Sendable>: @unchecked Sendable {
     // Written by one task only; read by the joining task after the group has joined it.
     private let base: UnsafeMutablePointer<Element>
     private let capacity: Int
@@ -30,16 +30,11 @@ final class TaskOutput<Element>: @unchecked Sendable {
         count += 1
     }
 
-    /// `prefix`'s elements (copied), then every output's elements in order (moved: the outputs
-    /// are left empty).
-    static func concatenate(_ outputs: [TaskOutput], after prefix: [Element] = []) -> [Element] {
-        let total = prefix.count + outputs.reduce(0) { $0 + $1.count }
+    /// Every output's elements in order, moved (the outputs are left empty).
+    static func concatenate(_ outputs: [TaskOutput]) -> [Element] {
+        let total = outputs.reduce(0) { $0 + $1.count }
         return [Element](unsafeUninitializedCapacity: total) { buffer, initialized in
-            for element in prefix {
-                buffer.initializeElement(at: initialized, to: element)
-                initialized += 1
-            }
-            for output in outputs {
+            for output in outputs where output.count > 0 {
                 (buffer.baseAddress! + initialized).moveInitialize(from: output.base, count: output.count)
                 initialized += output.count
                 output.count = 0

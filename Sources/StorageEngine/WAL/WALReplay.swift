@@ -4,7 +4,7 @@ import Logging
 /// Rebuilds state from the write-ahead log at start-up.
 ///
 /// Segments are read whole and decoded in order into one reused ``MetricBatch``. A segment
-/// that holds only its header is deleted (the new segment of each start takes the next index).
+/// that holds only its header is deleted, unless it is the highest.
 /// - A torn or corrupt tail in the **last** segment (short header or payload, CRC mismatch,
 ///   malformed record) is what a crash mid-write leaves: the segment is truncated at the last
 ///   good record, a warning is logged, and replay succeeds.
@@ -81,16 +81,18 @@ enum WALReplay {
             defer { file.close() }
             let bytes = try file.readAll()
             let (goodEnd, defect) = decode(&summary, bytes, index)
+            if defect == nil, bytes.count == WALSegment.headerSize, position < indices.count - 1 {
+                // No record: a start, or a rotation, that no write followed. Nothing to keep,
+                // and kept it would stay (only a cut removes segments, and an idle store never
+                // cuts), one more file for every restart. The highest segment stays even when
+                // empty: the numbering must never go back (the records store's seal marker
+                // names a segment, and the next segment is numbered after the highest).
+                try Directory.remove(path)
+                removedEmpty += 1
+                continue
+            }
             summary.segments += 1
             guard let defect else {
-                if bytes.count == WALSegment.headerSize {
-                    // No record: a start, or a rotation, that no write followed. Nothing to
-                    // keep, and kept it would stay (only a head cut removes segments, and an
-                    // idle store never cuts), one more file for every restart.
-                    try Directory.remove(path)
-                    removedEmpty += 1
-                    continue
-                }
                 summary.bytes += bytes.count
                 logger.info("replayed write-ahead log segment", metadata: [
                     "segment": "\(WALSegment.name(index))", "of": "\(indices.count)",

@@ -332,3 +332,40 @@ private func canonical(_ records: [Record]) -> [Record] {
         #expect(Set(outputs[0]) == Set(outputs[1]))
     }
 }
+
+@Suite("Records log numbering after seals")
+struct RecordLogNumberingTests {
+    typealias T = RecordStoreTesting
+    /// Inside the test stores' retention (their clock reads 1_800_000_000_000 ms).
+    static let t0: Int64 = 1_799_999_000_000_000_000
+
+    @Test("With no log segment left after seals, new records are numbered past the seal and survive restarts")
+    func numberingNeverGoesBelowTheSeal() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let sealing = try await T.open(dir, seal: true)
+        _ = try await sealing.createDataset(org: T.org, DatasetSpec(name: "logs"))
+        for i in 0..<3 {
+            try await sealing.appendRecords([Record(timeNanos: Self.t0 + Int64(i), fields: [RecordField("n", .int(Int64(i)))])], org: T.org, dataset: "logs")
+        }
+        try await sealing.close()
+        // What a start that died between replay and creating its segment would leave.
+        let wal = dir.path + "/wal"
+        for name in try FileManager.default.contentsOfDirectory(atPath: wal) { try FileManager.default.removeItem(atPath: wal + "/" + name) }
+        let store = try await T.open(dir)
+        for i in 3..<7 {
+            try await store.appendRecords([Record(timeNanos: Self.t0 + Int64(i), fields: [RecordField("n", .int(Int64(i)))])], org: T.org, dataset: "logs")
+        }
+        #expect(try await T.all(store, dataset: "logs").count == 7)
+        try await store.close()
+        let reopened = try await T.open(dir)
+        #expect(try await T.all(reopened, dataset: "logs").count == 7)
+        try await reopened.close()
+        let again = try await T.open(dir, seal: true)
+        try await again.appendRecords([Record(timeNanos: Self.t0 + 7, fields: [])], org: T.org, dataset: "logs")
+        try await again.close()
+        let last = try await T.open(dir)
+        #expect(try await T.all(last, dataset: "logs").count == 8)
+        try await last.close()
+    }
+}
