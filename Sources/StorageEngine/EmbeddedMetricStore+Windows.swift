@@ -59,10 +59,12 @@ extension EmbeddedMetricStore {
         // Contiguous runs of series, concatenated in order: the same result as one reader.
         let runs = Self.runs(plan.seriesCount, atLeast: 128)
         if runs.count <= 1 {
+            let output = TaskOutput<SeriesWindows>(capacity: plan.seriesCount)
             var read = 0
-            let out = try Self.read(
-                plan, series: 0..<plan.seriesCount, request: request, range: range, tombstones: s.tombstones, expiry: expiry, read: &read)
-            return out
+            try Self.read(
+                plan, series: 0..<plan.seriesCount, request: request, range: range, tombstones: s.tombstones, expiry: expiry,
+                read: &read) { output.append($0) }
+            return TaskOutput.concatenate([output])
         }
         let tombstones = s.tombstones
         let outputs = try await TaskOutput<SeriesWindows>.gather(runs: runs) { run, output in
@@ -160,22 +162,8 @@ extension EmbeddedMetricStore {
         }
     }
 
-    /// Reads and folds the series `series` of `plan`, in order; `read` counts the samples read.
-    private static func read(
-        _ plan: ReadPlan, series: Range<Int>, request: WindowSelectRequest, range: (start: Int64, end: Int64),
-        tombstones: [Tombstone], expiry: MetricExpiry, read: inout Int
-    ) throws -> [SeriesWindows] {
-        var out: [SeriesWindows] = []
-        out.reserveCapacity(series.count)
-        try self.read(plan, series: series, request: request, range: range, tombstones: tombstones, expiry: expiry, read: &read) {
-            out.append($0)
-        }
-        return out
-    }
-
     /// Reads and folds the series `series` of `plan`, in order, handing each series with a
-    /// sample in some window to `emit`.
-    @inline(__always)
+    /// sample in some window to `emit`; `read` counts the samples read.
     private static func read(
         _ plan: ReadPlan, series: Range<Int>, request: WindowSelectRequest, range: (start: Int64, end: Int64),
         tombstones: [Tombstone], expiry: MetricExpiry, read: inout Int, emit: (consuming SeriesWindows) -> Void

@@ -130,21 +130,16 @@ final class PartitionColumnValues: @unchecked Sendable {
 
     private static let types = FieldType.allCases
 
-    /// ``FieldColumn/code(_:)`` for row `row`: dictionary strings by their id.
+    /// The ``RecordKeyCode`` of row `row`: a dictionary string by its id, a plain string
+    /// none (building it would allocate), anything else as ``RecordKeyCode/init(_:)`` codes
+    /// its value.
     @inline(__always)
     func code(_ row: Int) -> RecordKeyCode? {
         let tag = tags[row]
-        if tag == RecordColumn.absentTag { return .absent }
-        let slot = Int(slots[row])
-        switch Self.types[Int(tag)] {
-        case .null: return RecordKeyCode(kind: .null, bits: 0)
-        case .bool: return RecordKeyCode(kind: .bool, bits: bools[slot] ? 1 : 0)
-        case .int: return RecordKeyCode(kind: .int, bits: ints[slot])
-        case .float: return RecordKeyCode(float: floats[slot])
-        case .timestamp: return RecordKeyCode(kind: .timestamp, bits: timestamps[slot])
-        case .string: return usesDictionary ? RecordKeyCode(kind: .dictionaryString, bits: Int64(dictionaryIDs[slot])) : nil
-        case .array, .object: return nil
+        if tag != RecordColumn.absentTag, Self.types[Int(tag)] == .string {
+            return usesDictionary ? RecordKeyCode(kind: .dictionaryString, bits: Int64(dictionaryIDs[Int(slots[row])])) : nil
         }
+        return RecordKeyCode(value(row))
     }
 
     @inline(__always)
